@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs the Debian packages cyberpact needs to build, run and test.
+# Idempotent: does nothing when every package is already installed.
+# Used by `make run`, `make test` and `.ci/run`; never install by hand.
+set -eu
+
+PKGS="build-essential cmake pkg-config clang \
+libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libpq-dev \
+postgresql iso-codes python3 python3-pytest wrk curl"
+
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing" >&2
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
