@@ -1,0 +1,29 @@
+
+# Consider dependencies only in project.
+set(CMAKE_DEPENDS_IN_PROJECT_ONLY OFF)
+
+# The set of languages for which implicit dependencies are needed:
+set(CMAKE_DEPENDS_LANGUAGES
+  )
+
+# The set of dependency files which are needed:
+set(CMAKE_DEPENDS_DEPENDENCY_FILES
+  "/work/main/src/audit/audit.c" "CMakeFiles/cpcore.dir/src/audit/audit.c.o" "gcc" "CMakeFiles/cpcore.dir/src/audit/audit.c.o.d"
+  "/work/main/src/base/config.c" "CMakeFiles/cpcore.dir/src/base/config.c.o" "gcc" "CMakeFiles/cpcore.dir/src/base/config.c.o.d"
+  "/work/main/src/base/crypto.c" "CMakeFiles/cpcore.dir/src/base/crypto.c.o" "gcc" "CMakeFiles/cpcore.dir/src/base/crypto.c.o.d"
+  "/work/main/src/base/json.c" "CMakeFiles/cpcore.dir/src/base/json.c.o" "gcc" "CMakeFiles/cpcore.dir/src/base/json.c.o.d"
+  "/work/main/src/base/log.c" "CMakeFiles/cpcore.dir/src/base/log.c.o" "gcc" "CMakeFiles/cpcore.dir/src/base/log.c.o.d"
+  "/work/main/src/base/status.c" "CMakeFiles/cpcore.dir/src/base/status.c.o" "gcc" "CMakeFiles/cpcore.dir/src/base/status.c.o.d"
+  "/work/main/src/base/timeutil.c" "CMakeFiles/cpcore.dir/src/base/timeutil.c.o" "gcc" "CMakeFiles/cpcore.dir/src/base/timeutil.c.o.d"
+  "/work/main/src/store/db.c" "CMakeFiles/cpcore.dir/src/store/db.c.o" "gcc" "CMakeFiles/cpcore.dir/src/store/db.c.o.d"
+  "/work/main/src/store/migrate.c" "CMakeFiles/cpcore.dir/src/store/migrate.c.o" "gcc" "CMakeFiles/cpcore.dir/src/store/migrate.c.o.d"
+  "/work/main/src/store/schema.c" "CMakeFiles/cpcore.dir/src/store/schema.c.o" "gcc" "CMakeFiles/cpcore.dir/src/store/schema.c.o.d"
+  "/work/main/src/store/sqlite.c" "CMakeFiles/cpcore.dir/src/store/sqlite.c.o" "gcc" "CMakeFiles/cpcore.dir/src/store/sqlite.c.o.d"
+  )
+
+# Targets to which this target links.
+set(CMAKE_TARGET_LINKED_INFO_FILES
+  )
+
+# Fortran module output directory.
+set(CMAKE_Fortran_TARGET_MODULE_DIR "")

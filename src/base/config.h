@@ -1,0 +1,64 @@
+/*
+ * config.h — configuration of the server and the CLI.
+ *
+ * Every setting has one name, used three ways:
+ *   flag       --max-body-bytes 1048576
+ *   variable   CYBERPACT_MAX_BODY_BYTES=1048576
+ *   file line  max-body-bytes = 1048576
+ * Precedence, highest first: flags, environment, the config file, defaults.
+ * The config file is the one named by --config or CYBERPACT_CONFIG, else
+ * DATA/cyberpact.conf when it exists. Its format: one "name = value" per
+ * line, '#' starts a comment, blank lines ignored; an unknown name or a bad
+ * value is an error naming the file and line.
+ *
+ * The table in config.c (CP_CONFIG_OPTIONS) is the single list of settings;
+ * `cyberpact serve --help` and docs/operations.md print from it.
+ */
+#ifndef CP_BASE_CONFIG_H
+#define CP_BASE_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/status.h"
+
+#define CP_PATH_MAX 1024
+
+typedef struct {
+    char data_dir[CP_PATH_MAX];
+    char database[CP_PATH_MAX];   /* empty = sqlite:DATA/cyberpact.db */
+    char listen[128];             /* ADDR:PORT */
+    char config_file[CP_PATH_MAX];
+    char log_level[16];
+    char tls_cert[CP_PATH_MAX];
+    char tls_key[CP_PATH_MAX];
+    int64_t threads;              /* 0 = number of cores */
+    int64_t max_body_bytes;
+    int64_t max_header_bytes;
+    int64_t max_json_depth;
+    int64_t max_connections;
+    int64_t max_connections_per_ip;
+    int64_t request_timeout_s;
+    int64_t auth_failures_per_minute;
+    int64_t session_ttl_s;
+    int64_t page_limit_max;
+    int64_t drain_timeout_s;
+} cp_config;
+
+void cp_config_defaults(cp_config *cfg);
+
+/* Applies the config file, then the environment, then flags from argv.
+ * Flags this module does not know are left for the caller: their indexes are
+ * written to rest[] (capacity rest_cap), their count to *n_rest. A flag that
+ * takes a value consumes the next argument ("--data DIR") or its own
+ * "--data=DIR" suffix. */
+cp_status cp_config_load(cp_config *cfg, int argc, char **argv, int *rest, int rest_cap, int *n_rest,
+                         cp_err *err);
+
+/* The database URL in effect (explicit, or the SQLite file in the data dir). */
+void cp_config_database_url(const cp_config *cfg, char *out, size_t cap);
+
+/* Prints one line per setting: flag, variable, default, meaning. */
+void cp_config_print_help(FILE *f);
+
+#endif
