@@ -167,10 +167,94 @@ CMakeFiles/cpcore.dir/src/base/timeutil.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/base/timeutil.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/base/timeutil.c -o CMakeFiles/cpcore.dir/src/base/timeutil.c.s
 
+CMakeFiles/cpcore.dir/src/http/authz.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/http/authz.c.o: /work/main/src/http/authz.c
+CMakeFiles/cpcore.dir/src/http/authz.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building C object CMakeFiles/cpcore.dir/src/http/authz.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/http/authz.c.o -MF CMakeFiles/cpcore.dir/src/http/authz.c.o.d -o CMakeFiles/cpcore.dir/src/http/authz.c.o -c /work/main/src/http/authz.c
+
+CMakeFiles/cpcore.dir/src/http/authz.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/http/authz.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/http/authz.c > CMakeFiles/cpcore.dir/src/http/authz.c.i
+
+CMakeFiles/cpcore.dir/src/http/authz.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/http/authz.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/http/authz.c -o CMakeFiles/cpcore.dir/src/http/authz.c.s
+
+CMakeFiles/cpcore.dir/src/http/metrics.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/http/metrics.c.o: /work/main/src/http/metrics.c
+CMakeFiles/cpcore.dir/src/http/metrics.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object CMakeFiles/cpcore.dir/src/http/metrics.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/http/metrics.c.o -MF CMakeFiles/cpcore.dir/src/http/metrics.c.o.d -o CMakeFiles/cpcore.dir/src/http/metrics.c.o -c /work/main/src/http/metrics.c
+
+CMakeFiles/cpcore.dir/src/http/metrics.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/http/metrics.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/http/metrics.c > CMakeFiles/cpcore.dir/src/http/metrics.c.i
+
+CMakeFiles/cpcore.dir/src/http/metrics.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/http/metrics.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/http/metrics.c -o CMakeFiles/cpcore.dir/src/http/metrics.c.s
+
+CMakeFiles/cpcore.dir/src/http/ratelimit.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/http/ratelimit.c.o: /work/main/src/http/ratelimit.c
+CMakeFiles/cpcore.dir/src/http/ratelimit.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building C object CMakeFiles/cpcore.dir/src/http/ratelimit.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/http/ratelimit.c.o -MF CMakeFiles/cpcore.dir/src/http/ratelimit.c.o.d -o CMakeFiles/cpcore.dir/src/http/ratelimit.c.o -c /work/main/src/http/ratelimit.c
+
+CMakeFiles/cpcore.dir/src/http/ratelimit.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/http/ratelimit.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/http/ratelimit.c > CMakeFiles/cpcore.dir/src/http/ratelimit.c.i
+
+CMakeFiles/cpcore.dir/src/http/ratelimit.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/http/ratelimit.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/http/ratelimit.c -o CMakeFiles/cpcore.dir/src/http/ratelimit.c.s
+
+CMakeFiles/cpcore.dir/src/http/router.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/http/router.c.o: /work/main/src/http/router.c
+CMakeFiles/cpcore.dir/src/http/router.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building C object CMakeFiles/cpcore.dir/src/http/router.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/http/router.c.o -MF CMakeFiles/cpcore.dir/src/http/router.c.o.d -o CMakeFiles/cpcore.dir/src/http/router.c.o -c /work/main/src/http/router.c
+
+CMakeFiles/cpcore.dir/src/http/router.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/http/router.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/http/router.c > CMakeFiles/cpcore.dir/src/http/router.c.i
+
+CMakeFiles/cpcore.dir/src/http/router.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/http/router.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/http/router.c -o CMakeFiles/cpcore.dir/src/http/router.c.s
+
+CMakeFiles/cpcore.dir/src/members/actor.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/members/actor.c.o: /work/main/src/members/actor.c
+CMakeFiles/cpcore.dir/src/members/actor.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Building C object CMakeFiles/cpcore.dir/src/members/actor.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/members/actor.c.o -MF CMakeFiles/cpcore.dir/src/members/actor.c.o.d -o CMakeFiles/cpcore.dir/src/members/actor.c.o -c /work/main/src/members/actor.c
+
+CMakeFiles/cpcore.dir/src/members/actor.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/members/actor.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/members/actor.c > CMakeFiles/cpcore.dir/src/members/actor.c.i
+
+CMakeFiles/cpcore.dir/src/members/actor.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/members/actor.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/members/actor.c -o CMakeFiles/cpcore.dir/src/members/actor.c.s
+
+CMakeFiles/cpcore.dir/src/members/auth.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/members/auth.c.o: /work/main/src/members/auth.c
+CMakeFiles/cpcore.dir/src/members/auth.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_13) "Building C object CMakeFiles/cpcore.dir/src/members/auth.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/members/auth.c.o -MF CMakeFiles/cpcore.dir/src/members/auth.c.o.d -o CMakeFiles/cpcore.dir/src/members/auth.c.o -c /work/main/src/members/auth.c
+
+CMakeFiles/cpcore.dir/src/members/auth.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/members/auth.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/members/auth.c > CMakeFiles/cpcore.dir/src/members/auth.c.i
+
+CMakeFiles/cpcore.dir/src/members/auth.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/members/auth.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/members/auth.c -o CMakeFiles/cpcore.dir/src/members/auth.c.s
+
 CMakeFiles/cpcore.dir/src/store/db.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/store/db.c.o: /work/main/src/store/db.c
 CMakeFiles/cpcore.dir/src/store/db.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building C object CMakeFiles/cpcore.dir/src/store/db.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_14) "Building C object CMakeFiles/cpcore.dir/src/store/db.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/store/db.c.o -MF CMakeFiles/cpcore.dir/src/store/db.c.o.d -o CMakeFiles/cpcore.dir/src/store/db.c.o -c /work/main/src/store/db.c
 
 CMakeFiles/cpcore.dir/src/store/db.c.i: cmake_force
@@ -184,7 +268,7 @@ CMakeFiles/cpcore.dir/src/store/db.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/store/migrate.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/store/migrate.c.o: /work/main/src/store/migrate.c
 CMakeFiles/cpcore.dir/src/store/migrate.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object CMakeFiles/cpcore.dir/src/store/migrate.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_15) "Building C object CMakeFiles/cpcore.dir/src/store/migrate.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/store/migrate.c.o -MF CMakeFiles/cpcore.dir/src/store/migrate.c.o.d -o CMakeFiles/cpcore.dir/src/store/migrate.c.o -c /work/main/src/store/migrate.c
 
 CMakeFiles/cpcore.dir/src/store/migrate.c.i: cmake_force
@@ -198,7 +282,7 @@ CMakeFiles/cpcore.dir/src/store/migrate.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/store/schema.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/store/schema.c.o: /work/main/src/store/schema.c
 CMakeFiles/cpcore.dir/src/store/schema.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building C object CMakeFiles/cpcore.dir/src/store/schema.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_16) "Building C object CMakeFiles/cpcore.dir/src/store/schema.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/store/schema.c.o -MF CMakeFiles/cpcore.dir/src/store/schema.c.o.d -o CMakeFiles/cpcore.dir/src/store/schema.c.o -c /work/main/src/store/schema.c
 
 CMakeFiles/cpcore.dir/src/store/schema.c.i: cmake_force
@@ -212,7 +296,7 @@ CMakeFiles/cpcore.dir/src/store/schema.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/store/sqlite.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/store/sqlite.c.o: /work/main/src/store/sqlite.c
 CMakeFiles/cpcore.dir/src/store/sqlite.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building C object CMakeFiles/cpcore.dir/src/store/sqlite.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_17) "Building C object CMakeFiles/cpcore.dir/src/store/sqlite.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/store/sqlite.c.o -MF CMakeFiles/cpcore.dir/src/store/sqlite.c.o.d -o CMakeFiles/cpcore.dir/src/store/sqlite.c.o -c /work/main/src/store/sqlite.c
 
 CMakeFiles/cpcore.dir/src/store/sqlite.c.i: cmake_force
@@ -232,6 +316,12 @@ cpcore_OBJECTS = \
 "CMakeFiles/cpcore.dir/src/base/log.c.o" \
 "CMakeFiles/cpcore.dir/src/base/status.c.o" \
 "CMakeFiles/cpcore.dir/src/base/timeutil.c.o" \
+"CMakeFiles/cpcore.dir/src/http/authz.c.o" \
+"CMakeFiles/cpcore.dir/src/http/metrics.c.o" \
+"CMakeFiles/cpcore.dir/src/http/ratelimit.c.o" \
+"CMakeFiles/cpcore.dir/src/http/router.c.o" \
+"CMakeFiles/cpcore.dir/src/members/actor.c.o" \
+"CMakeFiles/cpcore.dir/src/members/auth.c.o" \
 "CMakeFiles/cpcore.dir/src/store/db.c.o" \
 "CMakeFiles/cpcore.dir/src/store/migrate.c.o" \
 "CMakeFiles/cpcore.dir/src/store/schema.c.o" \
@@ -247,13 +337,19 @@ libcpcore.a: CMakeFiles/cpcore.dir/src/base/json.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/base/log.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/base/status.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/base/timeutil.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/http/authz.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/http/metrics.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/http/ratelimit.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/http/router.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/members/actor.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/members/auth.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/store/db.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/store/migrate.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/store/schema.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/store/sqlite.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/build.make
 libcpcore.a: CMakeFiles/cpcore.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Linking C static library libcpcore.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_18) "Linking C static library libcpcore.a"
 	$(CMAKE_COMMAND) -P CMakeFiles/cpcore.dir/cmake_clean_target.cmake
 	$(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/cpcore.dir/link.txt --verbose=$(VERBOSE)
 

@@ -1,0 +1,93 @@
+#include "http/authz.h"
+
+#include <string.h>
+
+const char *cp_action_name(cp_action a)
+{
+    switch (a) {
+#define CP_ACTION_STR(name, str) case name: return str;
+        CP_ACTION_MAP(CP_ACTION_STR)
+#undef CP_ACTION_STR
+    default: return "?";
+    }
+}
+
+static bool has(const cp_actor *a, unsigned role) { return (a->roles & role) != 0; }
+
+static bool same_member(const cp_actor *a, const cp_resource *r)
+{
+    return r && r->member_id && strcmp(a->member_id, r->member_id) == 0;
+}
+
+static bool same_user(const cp_actor *a, const cp_resource *r)
+{
+    return r && r->user_id && strcmp(a->user_id, r->user_id) == 0;
+}
+
+/* Readers of everything: the secretariat and auditors. */
+static bool reads_all(const cp_actor *a) { return has(a, CP_ROLE_SECRETARIAT | CP_ROLE_AUDITOR); }
+
+cp_status cp_authz(const cp_actor *a, cp_action act, const cp_resource *r, cp_err *err)
+{
+    if (a->kind == CP_ACTOR_NONE)
+        return cp_fail(err, CP_E_UNAUTHENTICATED, "credentials are required (Bearer API key, Basic, or a session)");
+    if (act == CP_ACT_ME) return CP_OK;
+    if (!a->member_active)
+        return cp_fail(err, CP_E_FORBIDDEN, "your member organisation is not active; only /api/v1/me is available");
+    if (a->roles == 0) return cp_fail(err, CP_E_FORBIDDEN, "this credential carries no role");
+
+    bool sec = has(a, CP_ROLE_SECRETARIAT);
+    switch (act) {
+    case CP_ACT_MEMBER_LIST:
+    case CP_ACT_MEMBER_READ:
+        return CP_OK; /* the membership directory is known to every member */
+    case CP_ACT_MEMBER_CREATE:
+    case CP_ACT_MEMBER_UPDATE:
+    case CP_ACT_MEMBER_STATUS:
+    case CP_ACT_CONSTITUENCY_WRITE:
+    case CP_ACT_USER_CREATE:
+    case CP_ACT_USER_UPDATE:
+        if (sec) return CP_OK;
+        break;
+    case CP_ACT_MEMBER_CONTACT_UPDATE:
+        if (sec || (has(a, CP_ROLE_ANALYST) && same_member(a, r))) return CP_OK;
+        break;
+    case CP_ACT_CONSTITUENCY_READ:
+        if (reads_all(a) || same_member(a, r)) return CP_OK;
+        break;
+    case CP_ACT_USER_LIST:
+    case CP_ACT_KEY_LIST:
+        return CP_OK; /* narrowed by cp_authz_scope */
+    case CP_ACT_USER_READ:
+        if (reads_all(a) || same_member(a, r)) return CP_OK;
+        return cp_fail(err, CP_E_NOT_FOUND, "no such user");
+    case CP_ACT_USER_PASSWORD:
+        if (sec || same_user(a, r)) return CP_OK;
+        if (same_member(a, r)) break;
+        return cp_fail(err, CP_E_NOT_FOUND, "no such user");
+    case CP_ACT_KEY_CREATE:
+        if (sec || same_user(a, r)) return CP_OK;
+        if (same_member(a, r)) break;
+        return cp_fail(err, CP_E_NOT_FOUND, "no such user");
+    case CP_ACT_KEY_REVOKE:
+        if (sec || same_user(a, r)) return CP_OK;
+        if (has(a, CP_ROLE_AUDITOR)) break;
+        return cp_fail(err, CP_E_NOT_FOUND, "no such key");
+    case CP_ACT_AUDIT_READ:
+        if (reads_all(a)) return CP_OK;
+        break;
+    case CP_ACT_ME:
+    case CP_ACT_COUNT_:
+        break;
+    }
+    return cp_fail(err, CP_E_FORBIDDEN, "your roles do not allow %s", cp_action_name(act));
+}
+
+void cp_authz_scope(const cp_actor *a, cp_action act, const char **member_id, const char **user_id)
+{
+    *member_id = NULL;
+    *user_id = NULL;
+    if (reads_all(a)) return;
+    if (act == CP_ACT_USER_LIST) *member_id = a->member_id;
+    else if (act == CP_ACT_KEY_LIST) *user_id = a->user_id;
+}

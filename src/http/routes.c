@@ -1,0 +1,30 @@
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/router.h"
+#include "http/routes.h"
+
+#define ROUTES_MAX 128
+
+static cp_route all[ROUTES_MAX];
+static cp_router router = {all, 0};
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void add(const cp_route *t, int n)
+{
+    for (int i = 0; i < n && router.n < ROUTES_MAX; i++) all[router.n++] = t[i];
+}
+
+static void build(void)
+{
+    add(cp_system_routes, cp_system_routes_count);
+    add(cp_members_routes, cp_members_routes_count);
+    add(cp_users_routes, cp_users_routes_count);
+}
+
+const cp_router *cp_routes_all(void)
+{
+    pthread_once(&once, build);
+    return &router;
+}

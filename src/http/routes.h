@@ -1,0 +1,17 @@
+/*
+ * routes.h — every capability's route table. Each capability's http.c
+ * defines one; routes.c joins them into the server's table.
+ */
+#ifndef CP_HTTP_ROUTES_H
+#define CP_HTTP_ROUTES_H
+
+#include "http/http.h"
+
+extern const cp_route cp_system_routes[];
+extern const int cp_system_routes_count;
+extern const cp_route cp_members_routes[];
+extern const int cp_members_routes_count;
+extern const cp_route cp_users_routes[];
+extern const int cp_users_routes_count;
+
+#endif
