@@ -39,10 +39,15 @@ endif()
 # CP_CORE_SOURCES at CMakeLists.txt:39 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/src/http/*.c")
 set(OLD_GLOB
+  "/work/main/src/http/auth.c"
   "/work/main/src/http/authz.c"
   "/work/main/src/http/metrics.c"
   "/work/main/src/http/ratelimit.c"
+  "/work/main/src/http/request.c"
   "/work/main/src/http/router.c"
+  "/work/main/src/http/routes.c"
+  "/work/main/src/http/server.c"
+  "/work/main/src/http/system.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
@@ -54,6 +59,10 @@ file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/src/members/*.c")
 set(OLD_GLOB
   "/work/main/src/members/actor.c"
   "/work/main/src/members/auth.c"
+  "/work/main/src/members/constituency.c"
+  "/work/main/src/members/cursor.c"
+  "/work/main/src/members/http.c"
+  "/work/main/src/members/members.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")

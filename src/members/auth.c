@@ -15,7 +15,7 @@ void cp_key_secret_new(const char *key_id, char *out, char *hash)
     hex[j] = 0;
     unsigned char rnd[32];
     cp_random_bytes(rnd, sizeof rnd);
-    char b64[64];
+    char b64[44];
     cp_b64url_encode(rnd, sizeof rnd, b64);
     cp_wipe(rnd, sizeof rnd);
     snprintf(out, CP_KEY_SECRET_LEN + 1, CP_KEY_SECRET_PREFIX "%s_%s", hex, b64);

@@ -167,10 +167,24 @@ CMakeFiles/cpcore.dir/src/base/timeutil.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/base/timeutil.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/base/timeutil.c -o CMakeFiles/cpcore.dir/src/base/timeutil.c.s
 
+CMakeFiles/cpcore.dir/src/http/auth.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/http/auth.c.o: /work/main/src/http/auth.c
+CMakeFiles/cpcore.dir/src/http/auth.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building C object CMakeFiles/cpcore.dir/src/http/auth.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/http/auth.c.o -MF CMakeFiles/cpcore.dir/src/http/auth.c.o.d -o CMakeFiles/cpcore.dir/src/http/auth.c.o -c /work/main/src/http/auth.c
+
+CMakeFiles/cpcore.dir/src/http/auth.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/http/auth.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/http/auth.c > CMakeFiles/cpcore.dir/src/http/auth.c.i
+
+CMakeFiles/cpcore.dir/src/http/auth.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/http/auth.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/http/auth.c -o CMakeFiles/cpcore.dir/src/http/auth.c.s
+
 CMakeFiles/cpcore.dir/src/http/authz.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/http/authz.c.o: /work/main/src/http/authz.c
 CMakeFiles/cpcore.dir/src/http/authz.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building C object CMakeFiles/cpcore.dir/src/http/authz.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object CMakeFiles/cpcore.dir/src/http/authz.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/http/authz.c.o -MF CMakeFiles/cpcore.dir/src/http/authz.c.o.d -o CMakeFiles/cpcore.dir/src/http/authz.c.o -c /work/main/src/http/authz.c
 
 CMakeFiles/cpcore.dir/src/http/authz.c.i: cmake_force
@@ -184,7 +198,7 @@ CMakeFiles/cpcore.dir/src/http/authz.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/http/metrics.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/http/metrics.c.o: /work/main/src/http/metrics.c
 CMakeFiles/cpcore.dir/src/http/metrics.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object CMakeFiles/cpcore.dir/src/http/metrics.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building C object CMakeFiles/cpcore.dir/src/http/metrics.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/http/metrics.c.o -MF CMakeFiles/cpcore.dir/src/http/metrics.c.o.d -o CMakeFiles/cpcore.dir/src/http/metrics.c.o -c /work/main/src/http/metrics.c
 
 CMakeFiles/cpcore.dir/src/http/metrics.c.i: cmake_force
@@ -198,7 +212,7 @@ CMakeFiles/cpcore.dir/src/http/metrics.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/http/ratelimit.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/http/ratelimit.c.o: /work/main/src/http/ratelimit.c
 CMakeFiles/cpcore.dir/src/http/ratelimit.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building C object CMakeFiles/cpcore.dir/src/http/ratelimit.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building C object CMakeFiles/cpcore.dir/src/http/ratelimit.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/http/ratelimit.c.o -MF CMakeFiles/cpcore.dir/src/http/ratelimit.c.o.d -o CMakeFiles/cpcore.dir/src/http/ratelimit.c.o -c /work/main/src/http/ratelimit.c
 
 CMakeFiles/cpcore.dir/src/http/ratelimit.c.i: cmake_force
@@ -209,10 +223,24 @@ CMakeFiles/cpcore.dir/src/http/ratelimit.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/http/ratelimit.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/http/ratelimit.c -o CMakeFiles/cpcore.dir/src/http/ratelimit.c.s
 
+CMakeFiles/cpcore.dir/src/http/request.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/http/request.c.o: /work/main/src/http/request.c
+CMakeFiles/cpcore.dir/src/http/request.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Building C object CMakeFiles/cpcore.dir/src/http/request.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/http/request.c.o -MF CMakeFiles/cpcore.dir/src/http/request.c.o.d -o CMakeFiles/cpcore.dir/src/http/request.c.o -c /work/main/src/http/request.c
+
+CMakeFiles/cpcore.dir/src/http/request.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/http/request.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/http/request.c > CMakeFiles/cpcore.dir/src/http/request.c.i
+
+CMakeFiles/cpcore.dir/src/http/request.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/http/request.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/http/request.c -o CMakeFiles/cpcore.dir/src/http/request.c.s
+
 CMakeFiles/cpcore.dir/src/http/router.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/http/router.c.o: /work/main/src/http/router.c
 CMakeFiles/cpcore.dir/src/http/router.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building C object CMakeFiles/cpcore.dir/src/http/router.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_13) "Building C object CMakeFiles/cpcore.dir/src/http/router.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/http/router.c.o -MF CMakeFiles/cpcore.dir/src/http/router.c.o.d -o CMakeFiles/cpcore.dir/src/http/router.c.o -c /work/main/src/http/router.c
 
 CMakeFiles/cpcore.dir/src/http/router.c.i: cmake_force
@@ -223,10 +251,52 @@ CMakeFiles/cpcore.dir/src/http/router.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/http/router.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/http/router.c -o CMakeFiles/cpcore.dir/src/http/router.c.s
 
+CMakeFiles/cpcore.dir/src/http/routes.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/http/routes.c.o: /work/main/src/http/routes.c
+CMakeFiles/cpcore.dir/src/http/routes.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_14) "Building C object CMakeFiles/cpcore.dir/src/http/routes.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/http/routes.c.o -MF CMakeFiles/cpcore.dir/src/http/routes.c.o.d -o CMakeFiles/cpcore.dir/src/http/routes.c.o -c /work/main/src/http/routes.c
+
+CMakeFiles/cpcore.dir/src/http/routes.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/http/routes.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/http/routes.c > CMakeFiles/cpcore.dir/src/http/routes.c.i
+
+CMakeFiles/cpcore.dir/src/http/routes.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/http/routes.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/http/routes.c -o CMakeFiles/cpcore.dir/src/http/routes.c.s
+
+CMakeFiles/cpcore.dir/src/http/server.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/http/server.c.o: /work/main/src/http/server.c
+CMakeFiles/cpcore.dir/src/http/server.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_15) "Building C object CMakeFiles/cpcore.dir/src/http/server.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/http/server.c.o -MF CMakeFiles/cpcore.dir/src/http/server.c.o.d -o CMakeFiles/cpcore.dir/src/http/server.c.o -c /work/main/src/http/server.c
+
+CMakeFiles/cpcore.dir/src/http/server.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/http/server.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/http/server.c > CMakeFiles/cpcore.dir/src/http/server.c.i
+
+CMakeFiles/cpcore.dir/src/http/server.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/http/server.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/http/server.c -o CMakeFiles/cpcore.dir/src/http/server.c.s
+
+CMakeFiles/cpcore.dir/src/http/system.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/http/system.c.o: /work/main/src/http/system.c
+CMakeFiles/cpcore.dir/src/http/system.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_16) "Building C object CMakeFiles/cpcore.dir/src/http/system.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/http/system.c.o -MF CMakeFiles/cpcore.dir/src/http/system.c.o.d -o CMakeFiles/cpcore.dir/src/http/system.c.o -c /work/main/src/http/system.c
+
+CMakeFiles/cpcore.dir/src/http/system.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/http/system.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/http/system.c > CMakeFiles/cpcore.dir/src/http/system.c.i
+
+CMakeFiles/cpcore.dir/src/http/system.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/http/system.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/http/system.c -o CMakeFiles/cpcore.dir/src/http/system.c.s
+
 CMakeFiles/cpcore.dir/src/members/actor.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/members/actor.c.o: /work/main/src/members/actor.c
 CMakeFiles/cpcore.dir/src/members/actor.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Building C object CMakeFiles/cpcore.dir/src/members/actor.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_17) "Building C object CMakeFiles/cpcore.dir/src/members/actor.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/members/actor.c.o -MF CMakeFiles/cpcore.dir/src/members/actor.c.o.d -o CMakeFiles/cpcore.dir/src/members/actor.c.o -c /work/main/src/members/actor.c
 
 CMakeFiles/cpcore.dir/src/members/actor.c.i: cmake_force
@@ -240,7 +310,7 @@ CMakeFiles/cpcore.dir/src/members/actor.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/members/auth.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/members/auth.c.o: /work/main/src/members/auth.c
 CMakeFiles/cpcore.dir/src/members/auth.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_13) "Building C object CMakeFiles/cpcore.dir/src/members/auth.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_18) "Building C object CMakeFiles/cpcore.dir/src/members/auth.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/members/auth.c.o -MF CMakeFiles/cpcore.dir/src/members/auth.c.o.d -o CMakeFiles/cpcore.dir/src/members/auth.c.o -c /work/main/src/members/auth.c
 
 CMakeFiles/cpcore.dir/src/members/auth.c.i: cmake_force
@@ -251,10 +321,66 @@ CMakeFiles/cpcore.dir/src/members/auth.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/members/auth.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/members/auth.c -o CMakeFiles/cpcore.dir/src/members/auth.c.s
 
+CMakeFiles/cpcore.dir/src/members/constituency.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/members/constituency.c.o: /work/main/src/members/constituency.c
+CMakeFiles/cpcore.dir/src/members/constituency.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_19) "Building C object CMakeFiles/cpcore.dir/src/members/constituency.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/members/constituency.c.o -MF CMakeFiles/cpcore.dir/src/members/constituency.c.o.d -o CMakeFiles/cpcore.dir/src/members/constituency.c.o -c /work/main/src/members/constituency.c
+
+CMakeFiles/cpcore.dir/src/members/constituency.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/members/constituency.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/members/constituency.c > CMakeFiles/cpcore.dir/src/members/constituency.c.i
+
+CMakeFiles/cpcore.dir/src/members/constituency.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/members/constituency.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/members/constituency.c -o CMakeFiles/cpcore.dir/src/members/constituency.c.s
+
+CMakeFiles/cpcore.dir/src/members/cursor.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/members/cursor.c.o: /work/main/src/members/cursor.c
+CMakeFiles/cpcore.dir/src/members/cursor.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_20) "Building C object CMakeFiles/cpcore.dir/src/members/cursor.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/members/cursor.c.o -MF CMakeFiles/cpcore.dir/src/members/cursor.c.o.d -o CMakeFiles/cpcore.dir/src/members/cursor.c.o -c /work/main/src/members/cursor.c
+
+CMakeFiles/cpcore.dir/src/members/cursor.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/members/cursor.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/members/cursor.c > CMakeFiles/cpcore.dir/src/members/cursor.c.i
+
+CMakeFiles/cpcore.dir/src/members/cursor.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/members/cursor.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/members/cursor.c -o CMakeFiles/cpcore.dir/src/members/cursor.c.s
+
+CMakeFiles/cpcore.dir/src/members/http.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/members/http.c.o: /work/main/src/members/http.c
+CMakeFiles/cpcore.dir/src/members/http.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_21) "Building C object CMakeFiles/cpcore.dir/src/members/http.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/members/http.c.o -MF CMakeFiles/cpcore.dir/src/members/http.c.o.d -o CMakeFiles/cpcore.dir/src/members/http.c.o -c /work/main/src/members/http.c
+
+CMakeFiles/cpcore.dir/src/members/http.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/members/http.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/members/http.c > CMakeFiles/cpcore.dir/src/members/http.c.i
+
+CMakeFiles/cpcore.dir/src/members/http.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/members/http.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/members/http.c -o CMakeFiles/cpcore.dir/src/members/http.c.s
+
+CMakeFiles/cpcore.dir/src/members/members.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/members/members.c.o: /work/main/src/members/members.c
+CMakeFiles/cpcore.dir/src/members/members.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_22) "Building C object CMakeFiles/cpcore.dir/src/members/members.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/members/members.c.o -MF CMakeFiles/cpcore.dir/src/members/members.c.o.d -o CMakeFiles/cpcore.dir/src/members/members.c.o -c /work/main/src/members/members.c
+
+CMakeFiles/cpcore.dir/src/members/members.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/members/members.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/members/members.c > CMakeFiles/cpcore.dir/src/members/members.c.i
+
+CMakeFiles/cpcore.dir/src/members/members.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/members/members.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/members/members.c -o CMakeFiles/cpcore.dir/src/members/members.c.s
+
 CMakeFiles/cpcore.dir/src/store/db.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/store/db.c.o: /work/main/src/store/db.c
 CMakeFiles/cpcore.dir/src/store/db.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_14) "Building C object CMakeFiles/cpcore.dir/src/store/db.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_23) "Building C object CMakeFiles/cpcore.dir/src/store/db.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/store/db.c.o -MF CMakeFiles/cpcore.dir/src/store/db.c.o.d -o CMakeFiles/cpcore.dir/src/store/db.c.o -c /work/main/src/store/db.c
 
 CMakeFiles/cpcore.dir/src/store/db.c.i: cmake_force
@@ -268,7 +394,7 @@ CMakeFiles/cpcore.dir/src/store/db.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/store/migrate.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/store/migrate.c.o: /work/main/src/store/migrate.c
 CMakeFiles/cpcore.dir/src/store/migrate.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_15) "Building C object CMakeFiles/cpcore.dir/src/store/migrate.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_24) "Building C object CMakeFiles/cpcore.dir/src/store/migrate.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/store/migrate.c.o -MF CMakeFiles/cpcore.dir/src/store/migrate.c.o.d -o CMakeFiles/cpcore.dir/src/store/migrate.c.o -c /work/main/src/store/migrate.c
 
 CMakeFiles/cpcore.dir/src/store/migrate.c.i: cmake_force
@@ -282,7 +408,7 @@ CMakeFiles/cpcore.dir/src/store/migrate.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/store/schema.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/store/schema.c.o: /work/main/src/store/schema.c
 CMakeFiles/cpcore.dir/src/store/schema.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_16) "Building C object CMakeFiles/cpcore.dir/src/store/schema.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_25) "Building C object CMakeFiles/cpcore.dir/src/store/schema.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/store/schema.c.o -MF CMakeFiles/cpcore.dir/src/store/schema.c.o.d -o CMakeFiles/cpcore.dir/src/store/schema.c.o -c /work/main/src/store/schema.c
 
 CMakeFiles/cpcore.dir/src/store/schema.c.i: cmake_force
@@ -296,7 +422,7 @@ CMakeFiles/cpcore.dir/src/store/schema.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/store/sqlite.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/store/sqlite.c.o: /work/main/src/store/sqlite.c
 CMakeFiles/cpcore.dir/src/store/sqlite.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_17) "Building C object CMakeFiles/cpcore.dir/src/store/sqlite.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_26) "Building C object CMakeFiles/cpcore.dir/src/store/sqlite.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/store/sqlite.c.o -MF CMakeFiles/cpcore.dir/src/store/sqlite.c.o.d -o CMakeFiles/cpcore.dir/src/store/sqlite.c.o -c /work/main/src/store/sqlite.c
 
 CMakeFiles/cpcore.dir/src/store/sqlite.c.i: cmake_force
@@ -316,12 +442,21 @@ cpcore_OBJECTS = \
 "CMakeFiles/cpcore.dir/src/base/log.c.o" \
 "CMakeFiles/cpcore.dir/src/base/status.c.o" \
 "CMakeFiles/cpcore.dir/src/base/timeutil.c.o" \
+"CMakeFiles/cpcore.dir/src/http/auth.c.o" \
 "CMakeFiles/cpcore.dir/src/http/authz.c.o" \
 "CMakeFiles/cpcore.dir/src/http/metrics.c.o" \
 "CMakeFiles/cpcore.dir/src/http/ratelimit.c.o" \
+"CMakeFiles/cpcore.dir/src/http/request.c.o" \
 "CMakeFiles/cpcore.dir/src/http/router.c.o" \
+"CMakeFiles/cpcore.dir/src/http/routes.c.o" \
+"CMakeFiles/cpcore.dir/src/http/server.c.o" \
+"CMakeFiles/cpcore.dir/src/http/system.c.o" \
 "CMakeFiles/cpcore.dir/src/members/actor.c.o" \
 "CMakeFiles/cpcore.dir/src/members/auth.c.o" \
+"CMakeFiles/cpcore.dir/src/members/constituency.c.o" \
+"CMakeFiles/cpcore.dir/src/members/cursor.c.o" \
+"CMakeFiles/cpcore.dir/src/members/http.c.o" \
+"CMakeFiles/cpcore.dir/src/members/members.c.o" \
 "CMakeFiles/cpcore.dir/src/store/db.c.o" \
 "CMakeFiles/cpcore.dir/src/store/migrate.c.o" \
 "CMakeFiles/cpcore.dir/src/store/schema.c.o" \
@@ -337,19 +472,28 @@ libcpcore.a: CMakeFiles/cpcore.dir/src/base/json.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/base/log.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/base/status.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/base/timeutil.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/http/auth.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/http/authz.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/http/metrics.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/http/ratelimit.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/http/request.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/http/router.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/http/routes.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/http/server.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/http/system.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/members/actor.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/members/auth.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/members/constituency.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/members/cursor.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/members/http.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/members/members.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/store/db.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/store/migrate.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/store/schema.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/store/sqlite.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/build.make
 libcpcore.a: CMakeFiles/cpcore.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_18) "Linking C static library libcpcore.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_27) "Linking C static library libcpcore.a"
 	$(CMAKE_COMMAND) -P CMakeFiles/cpcore.dir/cmake_clean_target.cmake
 	$(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/cpcore.dir/link.txt --verbose=$(VERBOSE)
 
