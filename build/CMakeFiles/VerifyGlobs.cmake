@@ -30,6 +30,13 @@ endif()
 # CP_CORE_SOURCES at CMakeLists.txt:39 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/src/cli/*.c")
 set(OLD_GLOB
+  "/work/main/src/cli/backup.c"
+  "/work/main/src/cli/common.c"
+  "/work/main/src/cli/demo.c"
+  "/work/main/src/cli/init.c"
+  "/work/main/src/cli/member.c"
+  "/work/main/src/cli/serve.c"
+  "/work/main/src/cli/verify.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
@@ -59,6 +66,7 @@ file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/src/members/*.c")
 set(OLD_GLOB
   "/work/main/src/members/actor.c"
   "/work/main/src/members/auth.c"
+  "/work/main/src/members/bootstrap.c"
   "/work/main/src/members/constituency.c"
   "/work/main/src/members/cursor.c"
   "/work/main/src/members/http.c"
@@ -73,6 +81,7 @@ endif()
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/src/store/*.c")
 set(OLD_GLOB
   "/work/main/src/store/db.c"
+  "/work/main/src/store/meta.c"
   "/work/main/src/store/migrate.c"
   "/work/main/src/store/schema.c"
   "/work/main/src/store/sqlite.c"

@@ -167,10 +167,108 @@ CMakeFiles/cpcore.dir/src/base/timeutil.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/base/timeutil.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/base/timeutil.c -o CMakeFiles/cpcore.dir/src/base/timeutil.c.s
 
+CMakeFiles/cpcore.dir/src/cli/backup.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/cli/backup.c.o: /work/main/src/cli/backup.c
+CMakeFiles/cpcore.dir/src/cli/backup.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building C object CMakeFiles/cpcore.dir/src/cli/backup.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/cli/backup.c.o -MF CMakeFiles/cpcore.dir/src/cli/backup.c.o.d -o CMakeFiles/cpcore.dir/src/cli/backup.c.o -c /work/main/src/cli/backup.c
+
+CMakeFiles/cpcore.dir/src/cli/backup.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/cli/backup.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cli/backup.c > CMakeFiles/cpcore.dir/src/cli/backup.c.i
+
+CMakeFiles/cpcore.dir/src/cli/backup.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/cli/backup.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cli/backup.c -o CMakeFiles/cpcore.dir/src/cli/backup.c.s
+
+CMakeFiles/cpcore.dir/src/cli/common.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/cli/common.c.o: /work/main/src/cli/common.c
+CMakeFiles/cpcore.dir/src/cli/common.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object CMakeFiles/cpcore.dir/src/cli/common.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/cli/common.c.o -MF CMakeFiles/cpcore.dir/src/cli/common.c.o.d -o CMakeFiles/cpcore.dir/src/cli/common.c.o -c /work/main/src/cli/common.c
+
+CMakeFiles/cpcore.dir/src/cli/common.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/cli/common.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cli/common.c > CMakeFiles/cpcore.dir/src/cli/common.c.i
+
+CMakeFiles/cpcore.dir/src/cli/common.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/cli/common.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cli/common.c -o CMakeFiles/cpcore.dir/src/cli/common.c.s
+
+CMakeFiles/cpcore.dir/src/cli/demo.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/cli/demo.c.o: /work/main/src/cli/demo.c
+CMakeFiles/cpcore.dir/src/cli/demo.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building C object CMakeFiles/cpcore.dir/src/cli/demo.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/cli/demo.c.o -MF CMakeFiles/cpcore.dir/src/cli/demo.c.o.d -o CMakeFiles/cpcore.dir/src/cli/demo.c.o -c /work/main/src/cli/demo.c
+
+CMakeFiles/cpcore.dir/src/cli/demo.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/cli/demo.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cli/demo.c > CMakeFiles/cpcore.dir/src/cli/demo.c.i
+
+CMakeFiles/cpcore.dir/src/cli/demo.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/cli/demo.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cli/demo.c -o CMakeFiles/cpcore.dir/src/cli/demo.c.s
+
+CMakeFiles/cpcore.dir/src/cli/init.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/cli/init.c.o: /work/main/src/cli/init.c
+CMakeFiles/cpcore.dir/src/cli/init.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building C object CMakeFiles/cpcore.dir/src/cli/init.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/cli/init.c.o -MF CMakeFiles/cpcore.dir/src/cli/init.c.o.d -o CMakeFiles/cpcore.dir/src/cli/init.c.o -c /work/main/src/cli/init.c
+
+CMakeFiles/cpcore.dir/src/cli/init.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/cli/init.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cli/init.c > CMakeFiles/cpcore.dir/src/cli/init.c.i
+
+CMakeFiles/cpcore.dir/src/cli/init.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/cli/init.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cli/init.c -o CMakeFiles/cpcore.dir/src/cli/init.c.s
+
+CMakeFiles/cpcore.dir/src/cli/member.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/cli/member.c.o: /work/main/src/cli/member.c
+CMakeFiles/cpcore.dir/src/cli/member.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Building C object CMakeFiles/cpcore.dir/src/cli/member.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/cli/member.c.o -MF CMakeFiles/cpcore.dir/src/cli/member.c.o.d -o CMakeFiles/cpcore.dir/src/cli/member.c.o -c /work/main/src/cli/member.c
+
+CMakeFiles/cpcore.dir/src/cli/member.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/cli/member.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cli/member.c > CMakeFiles/cpcore.dir/src/cli/member.c.i
+
+CMakeFiles/cpcore.dir/src/cli/member.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/cli/member.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cli/member.c -o CMakeFiles/cpcore.dir/src/cli/member.c.s
+
+CMakeFiles/cpcore.dir/src/cli/serve.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/cli/serve.c.o: /work/main/src/cli/serve.c
+CMakeFiles/cpcore.dir/src/cli/serve.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_13) "Building C object CMakeFiles/cpcore.dir/src/cli/serve.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/cli/serve.c.o -MF CMakeFiles/cpcore.dir/src/cli/serve.c.o.d -o CMakeFiles/cpcore.dir/src/cli/serve.c.o -c /work/main/src/cli/serve.c
+
+CMakeFiles/cpcore.dir/src/cli/serve.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/cli/serve.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cli/serve.c > CMakeFiles/cpcore.dir/src/cli/serve.c.i
+
+CMakeFiles/cpcore.dir/src/cli/serve.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/cli/serve.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cli/serve.c -o CMakeFiles/cpcore.dir/src/cli/serve.c.s
+
+CMakeFiles/cpcore.dir/src/cli/verify.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/cli/verify.c.o: /work/main/src/cli/verify.c
+CMakeFiles/cpcore.dir/src/cli/verify.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_14) "Building C object CMakeFiles/cpcore.dir/src/cli/verify.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/cli/verify.c.o -MF CMakeFiles/cpcore.dir/src/cli/verify.c.o.d -o CMakeFiles/cpcore.dir/src/cli/verify.c.o -c /work/main/src/cli/verify.c
+
+CMakeFiles/cpcore.dir/src/cli/verify.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/cli/verify.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/cli/verify.c > CMakeFiles/cpcore.dir/src/cli/verify.c.i
+
+CMakeFiles/cpcore.dir/src/cli/verify.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/cli/verify.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/cli/verify.c -o CMakeFiles/cpcore.dir/src/cli/verify.c.s
+
 CMakeFiles/cpcore.dir/src/http/auth.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/http/auth.c.o: /work/main/src/http/auth.c
 CMakeFiles/cpcore.dir/src/http/auth.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building C object CMakeFiles/cpcore.dir/src/http/auth.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_15) "Building C object CMakeFiles/cpcore.dir/src/http/auth.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/http/auth.c.o -MF CMakeFiles/cpcore.dir/src/http/auth.c.o.d -o CMakeFiles/cpcore.dir/src/http/auth.c.o -c /work/main/src/http/auth.c
 
 CMakeFiles/cpcore.dir/src/http/auth.c.i: cmake_force
@@ -184,7 +282,7 @@ CMakeFiles/cpcore.dir/src/http/auth.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/http/authz.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/http/authz.c.o: /work/main/src/http/authz.c
 CMakeFiles/cpcore.dir/src/http/authz.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object CMakeFiles/cpcore.dir/src/http/authz.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_16) "Building C object CMakeFiles/cpcore.dir/src/http/authz.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/http/authz.c.o -MF CMakeFiles/cpcore.dir/src/http/authz.c.o.d -o CMakeFiles/cpcore.dir/src/http/authz.c.o -c /work/main/src/http/authz.c
 
 CMakeFiles/cpcore.dir/src/http/authz.c.i: cmake_force
@@ -198,7 +296,7 @@ CMakeFiles/cpcore.dir/src/http/authz.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/http/metrics.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/http/metrics.c.o: /work/main/src/http/metrics.c
 CMakeFiles/cpcore.dir/src/http/metrics.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building C object CMakeFiles/cpcore.dir/src/http/metrics.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_17) "Building C object CMakeFiles/cpcore.dir/src/http/metrics.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/http/metrics.c.o -MF CMakeFiles/cpcore.dir/src/http/metrics.c.o.d -o CMakeFiles/cpcore.dir/src/http/metrics.c.o -c /work/main/src/http/metrics.c
 
 CMakeFiles/cpcore.dir/src/http/metrics.c.i: cmake_force
@@ -212,7 +310,7 @@ CMakeFiles/cpcore.dir/src/http/metrics.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/http/ratelimit.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/http/ratelimit.c.o: /work/main/src/http/ratelimit.c
 CMakeFiles/cpcore.dir/src/http/ratelimit.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building C object CMakeFiles/cpcore.dir/src/http/ratelimit.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_18) "Building C object CMakeFiles/cpcore.dir/src/http/ratelimit.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/http/ratelimit.c.o -MF CMakeFiles/cpcore.dir/src/http/ratelimit.c.o.d -o CMakeFiles/cpcore.dir/src/http/ratelimit.c.o -c /work/main/src/http/ratelimit.c
 
 CMakeFiles/cpcore.dir/src/http/ratelimit.c.i: cmake_force
@@ -226,7 +324,7 @@ CMakeFiles/cpcore.dir/src/http/ratelimit.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/http/request.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/http/request.c.o: /work/main/src/http/request.c
 CMakeFiles/cpcore.dir/src/http/request.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Building C object CMakeFiles/cpcore.dir/src/http/request.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_19) "Building C object CMakeFiles/cpcore.dir/src/http/request.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/http/request.c.o -MF CMakeFiles/cpcore.dir/src/http/request.c.o.d -o CMakeFiles/cpcore.dir/src/http/request.c.o -c /work/main/src/http/request.c
 
 CMakeFiles/cpcore.dir/src/http/request.c.i: cmake_force
@@ -240,7 +338,7 @@ CMakeFiles/cpcore.dir/src/http/request.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/http/router.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/http/router.c.o: /work/main/src/http/router.c
 CMakeFiles/cpcore.dir/src/http/router.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_13) "Building C object CMakeFiles/cpcore.dir/src/http/router.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_20) "Building C object CMakeFiles/cpcore.dir/src/http/router.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/http/router.c.o -MF CMakeFiles/cpcore.dir/src/http/router.c.o.d -o CMakeFiles/cpcore.dir/src/http/router.c.o -c /work/main/src/http/router.c
 
 CMakeFiles/cpcore.dir/src/http/router.c.i: cmake_force
@@ -254,7 +352,7 @@ CMakeFiles/cpcore.dir/src/http/router.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/http/routes.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/http/routes.c.o: /work/main/src/http/routes.c
 CMakeFiles/cpcore.dir/src/http/routes.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_14) "Building C object CMakeFiles/cpcore.dir/src/http/routes.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_21) "Building C object CMakeFiles/cpcore.dir/src/http/routes.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/http/routes.c.o -MF CMakeFiles/cpcore.dir/src/http/routes.c.o.d -o CMakeFiles/cpcore.dir/src/http/routes.c.o -c /work/main/src/http/routes.c
 
 CMakeFiles/cpcore.dir/src/http/routes.c.i: cmake_force
@@ -268,7 +366,7 @@ CMakeFiles/cpcore.dir/src/http/routes.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/http/server.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/http/server.c.o: /work/main/src/http/server.c
 CMakeFiles/cpcore.dir/src/http/server.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_15) "Building C object CMakeFiles/cpcore.dir/src/http/server.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_22) "Building C object CMakeFiles/cpcore.dir/src/http/server.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/http/server.c.o -MF CMakeFiles/cpcore.dir/src/http/server.c.o.d -o CMakeFiles/cpcore.dir/src/http/server.c.o -c /work/main/src/http/server.c
 
 CMakeFiles/cpcore.dir/src/http/server.c.i: cmake_force
@@ -282,7 +380,7 @@ CMakeFiles/cpcore.dir/src/http/server.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/http/system.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/http/system.c.o: /work/main/src/http/system.c
 CMakeFiles/cpcore.dir/src/http/system.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_16) "Building C object CMakeFiles/cpcore.dir/src/http/system.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_23) "Building C object CMakeFiles/cpcore.dir/src/http/system.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/http/system.c.o -MF CMakeFiles/cpcore.dir/src/http/system.c.o.d -o CMakeFiles/cpcore.dir/src/http/system.c.o -c /work/main/src/http/system.c
 
 CMakeFiles/cpcore.dir/src/http/system.c.i: cmake_force
@@ -296,7 +394,7 @@ CMakeFiles/cpcore.dir/src/http/system.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/members/actor.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/members/actor.c.o: /work/main/src/members/actor.c
 CMakeFiles/cpcore.dir/src/members/actor.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_17) "Building C object CMakeFiles/cpcore.dir/src/members/actor.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_24) "Building C object CMakeFiles/cpcore.dir/src/members/actor.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/members/actor.c.o -MF CMakeFiles/cpcore.dir/src/members/actor.c.o.d -o CMakeFiles/cpcore.dir/src/members/actor.c.o -c /work/main/src/members/actor.c
 
 CMakeFiles/cpcore.dir/src/members/actor.c.i: cmake_force
@@ -310,7 +408,7 @@ CMakeFiles/cpcore.dir/src/members/actor.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/members/auth.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/members/auth.c.o: /work/main/src/members/auth.c
 CMakeFiles/cpcore.dir/src/members/auth.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_18) "Building C object CMakeFiles/cpcore.dir/src/members/auth.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_25) "Building C object CMakeFiles/cpcore.dir/src/members/auth.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/members/auth.c.o -MF CMakeFiles/cpcore.dir/src/members/auth.c.o.d -o CMakeFiles/cpcore.dir/src/members/auth.c.o -c /work/main/src/members/auth.c
 
 CMakeFiles/cpcore.dir/src/members/auth.c.i: cmake_force
@@ -321,10 +419,24 @@ CMakeFiles/cpcore.dir/src/members/auth.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/members/auth.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/members/auth.c -o CMakeFiles/cpcore.dir/src/members/auth.c.s
 
+CMakeFiles/cpcore.dir/src/members/bootstrap.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/members/bootstrap.c.o: /work/main/src/members/bootstrap.c
+CMakeFiles/cpcore.dir/src/members/bootstrap.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_26) "Building C object CMakeFiles/cpcore.dir/src/members/bootstrap.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/members/bootstrap.c.o -MF CMakeFiles/cpcore.dir/src/members/bootstrap.c.o.d -o CMakeFiles/cpcore.dir/src/members/bootstrap.c.o -c /work/main/src/members/bootstrap.c
+
+CMakeFiles/cpcore.dir/src/members/bootstrap.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/members/bootstrap.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/members/bootstrap.c > CMakeFiles/cpcore.dir/src/members/bootstrap.c.i
+
+CMakeFiles/cpcore.dir/src/members/bootstrap.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/members/bootstrap.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/members/bootstrap.c -o CMakeFiles/cpcore.dir/src/members/bootstrap.c.s
+
 CMakeFiles/cpcore.dir/src/members/constituency.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/members/constituency.c.o: /work/main/src/members/constituency.c
 CMakeFiles/cpcore.dir/src/members/constituency.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_19) "Building C object CMakeFiles/cpcore.dir/src/members/constituency.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_27) "Building C object CMakeFiles/cpcore.dir/src/members/constituency.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/members/constituency.c.o -MF CMakeFiles/cpcore.dir/src/members/constituency.c.o.d -o CMakeFiles/cpcore.dir/src/members/constituency.c.o -c /work/main/src/members/constituency.c
 
 CMakeFiles/cpcore.dir/src/members/constituency.c.i: cmake_force
@@ -338,7 +450,7 @@ CMakeFiles/cpcore.dir/src/members/constituency.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/members/cursor.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/members/cursor.c.o: /work/main/src/members/cursor.c
 CMakeFiles/cpcore.dir/src/members/cursor.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_20) "Building C object CMakeFiles/cpcore.dir/src/members/cursor.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_28) "Building C object CMakeFiles/cpcore.dir/src/members/cursor.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/members/cursor.c.o -MF CMakeFiles/cpcore.dir/src/members/cursor.c.o.d -o CMakeFiles/cpcore.dir/src/members/cursor.c.o -c /work/main/src/members/cursor.c
 
 CMakeFiles/cpcore.dir/src/members/cursor.c.i: cmake_force
@@ -352,7 +464,7 @@ CMakeFiles/cpcore.dir/src/members/cursor.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/members/http.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/members/http.c.o: /work/main/src/members/http.c
 CMakeFiles/cpcore.dir/src/members/http.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_21) "Building C object CMakeFiles/cpcore.dir/src/members/http.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_29) "Building C object CMakeFiles/cpcore.dir/src/members/http.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/members/http.c.o -MF CMakeFiles/cpcore.dir/src/members/http.c.o.d -o CMakeFiles/cpcore.dir/src/members/http.c.o -c /work/main/src/members/http.c
 
 CMakeFiles/cpcore.dir/src/members/http.c.i: cmake_force
@@ -366,7 +478,7 @@ CMakeFiles/cpcore.dir/src/members/http.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/members/members.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/members/members.c.o: /work/main/src/members/members.c
 CMakeFiles/cpcore.dir/src/members/members.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_22) "Building C object CMakeFiles/cpcore.dir/src/members/members.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_30) "Building C object CMakeFiles/cpcore.dir/src/members/members.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/members/members.c.o -MF CMakeFiles/cpcore.dir/src/members/members.c.o.d -o CMakeFiles/cpcore.dir/src/members/members.c.o -c /work/main/src/members/members.c
 
 CMakeFiles/cpcore.dir/src/members/members.c.i: cmake_force
@@ -380,7 +492,7 @@ CMakeFiles/cpcore.dir/src/members/members.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/store/db.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/store/db.c.o: /work/main/src/store/db.c
 CMakeFiles/cpcore.dir/src/store/db.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_23) "Building C object CMakeFiles/cpcore.dir/src/store/db.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_31) "Building C object CMakeFiles/cpcore.dir/src/store/db.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/store/db.c.o -MF CMakeFiles/cpcore.dir/src/store/db.c.o.d -o CMakeFiles/cpcore.dir/src/store/db.c.o -c /work/main/src/store/db.c
 
 CMakeFiles/cpcore.dir/src/store/db.c.i: cmake_force
@@ -391,10 +503,24 @@ CMakeFiles/cpcore.dir/src/store/db.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/store/db.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/store/db.c -o CMakeFiles/cpcore.dir/src/store/db.c.s
 
+CMakeFiles/cpcore.dir/src/store/meta.c.o: CMakeFiles/cpcore.dir/flags.make
+CMakeFiles/cpcore.dir/src/store/meta.c.o: /work/main/src/store/meta.c
+CMakeFiles/cpcore.dir/src/store/meta.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_32) "Building C object CMakeFiles/cpcore.dir/src/store/meta.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/store/meta.c.o -MF CMakeFiles/cpcore.dir/src/store/meta.c.o.d -o CMakeFiles/cpcore.dir/src/store/meta.c.o -c /work/main/src/store/meta.c
+
+CMakeFiles/cpcore.dir/src/store/meta.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/cpcore.dir/src/store/meta.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/store/meta.c > CMakeFiles/cpcore.dir/src/store/meta.c.i
+
+CMakeFiles/cpcore.dir/src/store/meta.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/cpcore.dir/src/store/meta.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/store/meta.c -o CMakeFiles/cpcore.dir/src/store/meta.c.s
+
 CMakeFiles/cpcore.dir/src/store/migrate.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/store/migrate.c.o: /work/main/src/store/migrate.c
 CMakeFiles/cpcore.dir/src/store/migrate.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_24) "Building C object CMakeFiles/cpcore.dir/src/store/migrate.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_33) "Building C object CMakeFiles/cpcore.dir/src/store/migrate.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/store/migrate.c.o -MF CMakeFiles/cpcore.dir/src/store/migrate.c.o.d -o CMakeFiles/cpcore.dir/src/store/migrate.c.o -c /work/main/src/store/migrate.c
 
 CMakeFiles/cpcore.dir/src/store/migrate.c.i: cmake_force
@@ -408,7 +534,7 @@ CMakeFiles/cpcore.dir/src/store/migrate.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/store/schema.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/store/schema.c.o: /work/main/src/store/schema.c
 CMakeFiles/cpcore.dir/src/store/schema.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_25) "Building C object CMakeFiles/cpcore.dir/src/store/schema.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_34) "Building C object CMakeFiles/cpcore.dir/src/store/schema.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/store/schema.c.o -MF CMakeFiles/cpcore.dir/src/store/schema.c.o.d -o CMakeFiles/cpcore.dir/src/store/schema.c.o -c /work/main/src/store/schema.c
 
 CMakeFiles/cpcore.dir/src/store/schema.c.i: cmake_force
@@ -422,7 +548,7 @@ CMakeFiles/cpcore.dir/src/store/schema.c.s: cmake_force
 CMakeFiles/cpcore.dir/src/store/sqlite.c.o: CMakeFiles/cpcore.dir/flags.make
 CMakeFiles/cpcore.dir/src/store/sqlite.c.o: /work/main/src/store/sqlite.c
 CMakeFiles/cpcore.dir/src/store/sqlite.c.o: CMakeFiles/cpcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_26) "Building C object CMakeFiles/cpcore.dir/src/store/sqlite.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_35) "Building C object CMakeFiles/cpcore.dir/src/store/sqlite.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/cpcore.dir/src/store/sqlite.c.o -MF CMakeFiles/cpcore.dir/src/store/sqlite.c.o.d -o CMakeFiles/cpcore.dir/src/store/sqlite.c.o -c /work/main/src/store/sqlite.c
 
 CMakeFiles/cpcore.dir/src/store/sqlite.c.i: cmake_force
@@ -442,6 +568,13 @@ cpcore_OBJECTS = \
 "CMakeFiles/cpcore.dir/src/base/log.c.o" \
 "CMakeFiles/cpcore.dir/src/base/status.c.o" \
 "CMakeFiles/cpcore.dir/src/base/timeutil.c.o" \
+"CMakeFiles/cpcore.dir/src/cli/backup.c.o" \
+"CMakeFiles/cpcore.dir/src/cli/common.c.o" \
+"CMakeFiles/cpcore.dir/src/cli/demo.c.o" \
+"CMakeFiles/cpcore.dir/src/cli/init.c.o" \
+"CMakeFiles/cpcore.dir/src/cli/member.c.o" \
+"CMakeFiles/cpcore.dir/src/cli/serve.c.o" \
+"CMakeFiles/cpcore.dir/src/cli/verify.c.o" \
 "CMakeFiles/cpcore.dir/src/http/auth.c.o" \
 "CMakeFiles/cpcore.dir/src/http/authz.c.o" \
 "CMakeFiles/cpcore.dir/src/http/metrics.c.o" \
@@ -453,11 +586,13 @@ cpcore_OBJECTS = \
 "CMakeFiles/cpcore.dir/src/http/system.c.o" \
 "CMakeFiles/cpcore.dir/src/members/actor.c.o" \
 "CMakeFiles/cpcore.dir/src/members/auth.c.o" \
+"CMakeFiles/cpcore.dir/src/members/bootstrap.c.o" \
 "CMakeFiles/cpcore.dir/src/members/constituency.c.o" \
 "CMakeFiles/cpcore.dir/src/members/cursor.c.o" \
 "CMakeFiles/cpcore.dir/src/members/http.c.o" \
 "CMakeFiles/cpcore.dir/src/members/members.c.o" \
 "CMakeFiles/cpcore.dir/src/store/db.c.o" \
+"CMakeFiles/cpcore.dir/src/store/meta.c.o" \
 "CMakeFiles/cpcore.dir/src/store/migrate.c.o" \
 "CMakeFiles/cpcore.dir/src/store/schema.c.o" \
 "CMakeFiles/cpcore.dir/src/store/sqlite.c.o"
@@ -472,6 +607,13 @@ libcpcore.a: CMakeFiles/cpcore.dir/src/base/json.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/base/log.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/base/status.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/base/timeutil.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/cli/backup.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/cli/common.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/cli/demo.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/cli/init.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/cli/member.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/cli/serve.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/cli/verify.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/http/auth.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/http/authz.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/http/metrics.c.o
@@ -483,17 +625,19 @@ libcpcore.a: CMakeFiles/cpcore.dir/src/http/server.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/http/system.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/members/actor.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/members/auth.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/members/bootstrap.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/members/constituency.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/members/cursor.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/members/http.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/members/members.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/store/db.c.o
+libcpcore.a: CMakeFiles/cpcore.dir/src/store/meta.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/store/migrate.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/store/schema.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/src/store/sqlite.c.o
 libcpcore.a: CMakeFiles/cpcore.dir/build.make
 libcpcore.a: CMakeFiles/cpcore.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_27) "Linking C static library libcpcore.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_36) "Linking C static library libcpcore.a"
 	$(CMAKE_COMMAND) -P CMakeFiles/cpcore.dir/cmake_clean_target.cmake
 	$(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/cpcore.dir/link.txt --verbose=$(VERBOSE)
 

@@ -1,0 +1,47 @@
+/*
+ * cli.h — the subcommands of the cyberpact binary. Each takes the arguments
+ * left after the global configuration flags (argv[0] is the subcommand's own
+ * first word) and returns the process exit status:
+ *   0  success            1  the operation failed (message on stderr)
+ *   2  usage error        3  the store could not be opened or migrated
+ * A subcommand turns flags into one domain call and prints the result; it
+ * decides nothing the domain does not.
+ */
+#ifndef CP_CLI_CLI_H
+#define CP_CLI_CLI_H
+
+#include <jansson.h>
+
+#include "base/config.h"
+#include "store/db.h"
+
+enum { CP_EXIT_OK = 0, CP_EXIT_FAIL = 1, CP_EXIT_USAGE = 2, CP_EXIT_STORE = 3 };
+
+int cp_cli_init(int argc, char **argv, cp_config *cfg);
+int cp_cli_serve(int argc, char **argv, cp_config *cfg);
+int cp_cli_demo(int argc, char **argv, cp_config *cfg);
+int cp_cli_verify(int argc, char **argv, cp_config *cfg);
+int cp_cli_backup(int argc, char **argv, cp_config *cfg);
+int cp_cli_member(int argc, char **argv, cp_db *db);
+int cp_cli_user(int argc, char **argv, cp_db *db);
+int cp_cli_key(int argc, char **argv, cp_db *db);
+
+/* --- helpers shared by the subcommands (common.c) --- */
+
+/* Opens the store named by cfg and brings its schema up to date. Prints the
+ * reason and returns NULL on failure. */
+cp_db *cp_cli_open_store(const cp_config *cfg);
+/* Value of "--name VALUE" or "--name=VALUE" among argv[1..], or NULL. */
+const char *cp_cli_opt(int argc, char **argv, const char *name);
+/* True when "--name" is present among argv[1..]. */
+int cp_cli_has(int argc, char **argv, const char *name);
+/* Rejects any "--flag" not listed in allowed (NULL-terminated; flags with
+ * values are listed as "--name=" and consume the next argument). Prints the
+ * problem and returns 0 when something is wrong. */
+int cp_cli_check_flags(int argc, char **argv, const char *const *allowed);
+/* Prints v pretty on stdout and releases it. */
+void cp_cli_print_json(json_t *v);
+/* Prints "error: <msg>" on stderr and returns CP_EXIT_FAIL. */
+int cp_cli_fail(const char *msg);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * init.c — `cyberpact init`: create the store (migrations), the alliance's
+ * own organisation, a first secretariat user and its API key. The key's
+ * secret is printed once, alone on the last line of standard output.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/crypto.h"
+#include "cli/cli.h"
+#include "members/bootstrap.h"
+
+int cp_cli_make_data_dir(const cp_config *cfg)
+{
+    if (cfg->database[0] && strncmp(cfg->database, "sqlite:", 7) != 0 && strstr(cfg->database, "://"))
+        return 0; /* PostgreSQL: the data folder is optional */
+    if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "error: cannot create data folder %s: %s\n", cfg->data_dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static const char USAGE[] =
+    "usage: cyberpact init [--data DIR] [--database URL] [--alliance-name NAME] [--admin NAME]\n"
+    "Creates the store, the alliance organisation, a secretariat user (default 'secretariat')\n"
+    "and its first API key; prints the key's secret alone on the last line.\n";
+
+int cp_cli_init(int argc, char **argv, cp_config *cfg)
+{
+    static const char *const flags[] = {"--alliance-name=", "--admin=", "--help", NULL};
+    if (cp_cli_has(argc, argv, "--help")) return fputs(USAGE, stdout), CP_EXIT_OK;
+    if (!cp_cli_check_flags(argc, argv, flags)) return CP_EXIT_USAGE;
+    const char *name = cp_cli_opt(argc, argv, "--alliance-name");
+    const char *admin = cp_cli_opt(argc, argv, "--admin");
+    if (cp_cli_make_data_dir(cfg)) return CP_EXIT_FAIL;
+    cp_db *db = cp_cli_open_store(cfg);
+    if (!db) return CP_EXIT_STORE;
+    cp_err err = {{0}};
+    cp_conn *c = cp_db_thread_conn(db, &err);
+    cp_actor a;
+    cp_actor_cli(&a);
+    json_t *alliance, *user;
+    char secret[CP_KEY_SECRET_LEN + 1];
+    int rc = CP_EXIT_OK;
+    if (cp_bootstrap(c, &a, name ? name : "Cyberpact Alliance", admin ? admin : "secretariat", &alliance, &user,
+                     secret, &err)) {
+        rc = cp_cli_fail(err.msg);
+    } else {
+        printf("store: %s\n", cp_db_describe(db));
+        printf("alliance: %s (%s)\n", json_string_value(json_object_get(alliance, "name")),
+               json_string_value(json_object_get(alliance, "id")));
+        printf("secretariat user: %s (%s)\n", json_string_value(json_object_get(user, "name")),
+               json_string_value(json_object_get(user, "id")));
+        printf("API key secret (shown once; store it now):\n%s\n", secret);
+        cp_wipe(secret, sizeof secret);
+        json_decref(alliance);
+        json_decref(user);
+    }
+    cp_db_close(db);
+    return rc;
+}

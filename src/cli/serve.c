@@ -1,0 +1,82 @@
+/*
+ * serve.c — `cyberpact serve`: open the store, start the HTTP server, wait
+ * for SIGTERM/SIGINT, drain, exit 0.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "cli/cli.h"
+#include "cli/serve.h"
+#include "http/metrics.h"
+#include "http/ratelimit.h"
+#include "http/router.h"
+#include "http/server.h"
+
+int cp_cli_serve_store(cp_config *cfg, cp_db *db)
+{
+    const cp_router *rt = cp_routes_all();
+    const char **names = calloc((size_t)rt->n, sizeof *names);
+    const char **methods = calloc((size_t)rt->n, sizeof *methods);
+    if (!names || !methods) return cp_cli_fail("out of memory");
+    for (int i = 0; i < rt->n; i++) {
+        names[i] = rt->routes[i].pattern;
+        methods[i] = rt->routes[i].method;
+    }
+    cp_app app = {
+        .db = db,
+        .cfg = cfg,
+        .metrics = cp_metrics_new(names, methods, rt->n),
+        .ratelimit = cp_ratelimit_new((int)cfg->auth_failures_per_minute),
+    };
+    int rc = CP_EXIT_OK;
+    cp_server *srv = NULL;
+    cp_err err = {{0}};
+    if (!app.metrics || !app.ratelimit) {
+        rc = cp_cli_fail("out of memory");
+        goto out;
+    }
+    if (cp_server_start(&app, &srv, &err)) {
+        rc = cp_cli_fail(err.msg);
+        goto out;
+    }
+    char where[160];
+    snprintf(where, sizeof where, "%s", cfg->listen);
+    char *colon = strrchr(where, ':');
+    if (colon) snprintf(colon, sizeof where - (size_t)(colon - where), ":%d", cp_server_port(srv));
+    printf("cyberpact listening on %s://%s (store %s)\n", app.tls ? "https" : "http", where, cp_db_describe(db));
+    fflush(stdout);
+    cp_log(CP_LOG_INFO, "listening", "%s://%s store=%s", app.tls ? "https" : "http", where, cp_db_describe(db));
+    int sig = cp_server_wait_for_signal();
+    cp_log(CP_LOG_INFO, "shutdown", "signal %d: draining in-flight requests", sig);
+    cp_server_stop(srv);
+    cp_log(CP_LOG_INFO, "stopped", "all requests finished");
+out:
+    cp_metrics_free(app.metrics);
+    cp_ratelimit_free(app.ratelimit);
+    free(names);
+    free(methods);
+    return rc;
+}
+
+int cp_cli_serve(int argc, char **argv, cp_config *cfg)
+{
+    static const char *const flags[] = {"--help", NULL};
+    if (cp_cli_has(argc, argv, "--help")) {
+        puts("usage: cyberpact serve [--listen ADDR:PORT] [--data DIR] [--database URL] [--threads N] [flags]\nServes the HTTP API until SIGTERM or SIGINT, then drains in-flight requests and exits 0.\nAll flags: cyberpact --help.");
+        return CP_EXIT_OK;
+    }
+    if (!cp_cli_check_flags(argc, argv, flags)) return CP_EXIT_USAGE;
+    if (argc > 1) {
+        fprintf(stderr, "error: unexpected argument '%s'\n", argv[1]);
+        return CP_EXIT_USAGE;
+    }
+    cp_server_block_signals();
+    cp_db *db = cp_cli_open_store(cfg);
+    if (!db) return CP_EXIT_STORE;
+    int rc = cp_cli_serve_store(cfg, db);
+    cp_db_close(db);
+    return rc;
+}
