@@ -61,7 +61,11 @@ cp_status cp_http_authenticate(cp_req *r, cp_err *err)
     const char *authz = r->header(r, "Authorization");
     const char *cookies = r->header(r, "Cookie");
     char session[64];
-    bool has_session = cookies && cp_cookie_get(cookies, CP_SESSION_COOKIE, session, sizeof session);
+    /* Public routes (login among them) ignore the cookie: a stale one must not
+     * stand in the way of logging in again. */
+    bool public_route = r->route && (r->route->flags & CP_ROUTE_PUBLIC);
+    bool has_session =
+        cookies && !public_route && cp_cookie_get(cookies, CP_SESSION_COOKIE, session, sizeof session);
     if (!authz && !has_session) return CP_OK;
 
     int64_t now_s = cp_now_ms() / 1000;

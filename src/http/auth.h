@@ -7,6 +7,8 @@
  * route decides whether that is enough). Credentials that do not verify are
  * a 401 and count against the address in the rate limiter; an address over
  * its limit gets 429 with Retry-After before its credentials are checked.
+ * Public routes ignore the session cookie (an ended session's cookie must
+ * not block POST /api/v1/session, the login).
  * A request authenticated by session cookie that changes state (any method
  * but GET and HEAD) must carry the session's X-CSRF-Token header, or 403.
  */

@@ -62,13 +62,13 @@ cp_status cp_authz(const cp_actor *a, cp_action act, const cp_resource *r, cp_er
         if (reads_all(a) || same_member(a, r)) return CP_OK;
         return cp_fail(err, CP_E_NOT_FOUND, "no such user");
     case CP_ACT_USER_PASSWORD:
-        if (sec || same_user(a, r)) return CP_OK;
-        if (same_member(a, r)) break;
-        return cp_fail(err, CP_E_NOT_FOUND, "no such user");
     case CP_ACT_KEY_CREATE:
         if (sec || same_user(a, r)) return CP_OK;
-        if (same_member(a, r)) break;
+        if (same_member(a, r) || reads_all(a)) break; /* may know the user exists */
         return cp_fail(err, CP_E_NOT_FOUND, "no such user");
+    case CP_ACT_KEY_READ:
+        if (reads_all(a) || same_user(a, r)) return CP_OK;
+        return cp_fail(err, CP_E_NOT_FOUND, "no such key");
     case CP_ACT_KEY_REVOKE:
         if (sec || same_user(a, r)) return CP_OK;
         if (has(a, CP_ROLE_AUDITOR)) break;

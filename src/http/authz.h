@@ -36,6 +36,7 @@
     X(CP_ACT_USER_UPDATE, "user.update")                                   \
     X(CP_ACT_USER_PASSWORD, "user.password")                               \
     X(CP_ACT_KEY_LIST, "key.list")                                         \
+    X(CP_ACT_KEY_READ, "key.read")                                         \
     X(CP_ACT_KEY_CREATE, "key.create")                                     \
     X(CP_ACT_KEY_REVOKE, "key.revoke")                                     \
     X(CP_ACT_AUDIT_READ, "audit.read")

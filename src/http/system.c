@@ -10,6 +10,7 @@
 #include "http/http.h"
 #include "http/metrics.h"
 #include "http/routes.h"
+#include "members/rows.h"
 
 static cp_status healthz(cp_req *r, cp_err *err)
 {
@@ -37,14 +38,6 @@ static cp_status metrics(cp_req *r, cp_err *err)
     return CP_OK;
 }
 
-static json_t *roles_json(unsigned roles)
-{
-    json_t *a = json_array();
-    for (unsigned bit = 1; bit <= CP_ROLE_AUDITOR; bit <<= 1)
-        if (roles & bit) json_array_append_new(a, json_string(cp_role_name(bit)));
-    return a;
-}
-
 static cp_status me(cp_req *r, cp_err *err)
 {
     cp_status st = cp_authz(&r->actor, CP_ACT_ME, NULL, err);
@@ -54,7 +47,7 @@ static cp_status me(cp_req *r, cp_err *err)
     cp_resp_json(r, 200,
                  json_pack("{ss ss s{ss ss sb sb} so ss s?}", "user_id", a->user_id, "user", a->user_name, "member",
                            "id", a->member_id, "kind", a->member_kind, "active", a->member_active, "alliance",
-                           a->member_is_alliance, "roles", roles_json(a->roles), "authenticated_by", via, "key_id",
+                           a->member_is_alliance, "roles", cp_roles_json(a->roles), "authenticated_by", via, "key_id",
                            a->kind == CP_ACTOR_KEY ? json_string(a->key_id) : NULL));
     return CP_OK;
 }

@@ -14,6 +14,7 @@
 #include "base/json.h"
 #include "base/timeutil.h"
 #include "members/cursor.h"
+#include "members/rows.h"
 
 static const char *const KINDS[] = {"member_state", "sector_member", "academia",
                                     "international_org", "civil_society", "observer"};
@@ -32,27 +33,16 @@ bool cp_member_kind_valid(const char *kind) { return in_list(kind, KINDS, 6); }
     "id, kind, name, country, country3, status, status_since, joined_at, is_alliance, csirt_team,"   \
     " csirt_email, csirt_phone, csirt_pgp, created_at, updated_at"
 
-static json_t *time_json(int64_t ms)
-{
-    char buf[CP_RFC3339_MAX];
-    cp_rfc3339_format(ms, buf);
-    return json_string(buf);
-}
-
-static json_t *text_or_null(cp_stmt *s, int col)
-{
-    return cp_stmt_col_is_null(s, col) ? json_null() : json_string(cp_stmt_col_text(s, col));
-}
-
 static json_t *member_row(cp_stmt *s)
 {
     return json_pack("{ss ss ss so so ss so so sb s{so so so so} so so}", "id", cp_stmt_col_text(s, 0), "kind",
-                     cp_stmt_col_text(s, 1), "name", cp_stmt_col_text(s, 2), "country", text_or_null(s, 3),
-                     "country3", text_or_null(s, 4), "status", cp_stmt_col_text(s, 5), "status_since",
-                     time_json(cp_stmt_col_int(s, 6)), "joined_at", time_json(cp_stmt_col_int(s, 7)), "alliance",
-                     cp_stmt_col_int(s, 8) != 0, "csirt", "team", text_or_null(s, 9), "email", text_or_null(s, 10),
-                     "phone", text_or_null(s, 11), "pgp_fingerprint", text_or_null(s, 12), "created_at",
-                     time_json(cp_stmt_col_int(s, 13)), "updated_at", time_json(cp_stmt_col_int(s, 14)));
+                     cp_stmt_col_text(s, 1), "name", cp_stmt_col_text(s, 2), "country", cp_col_text_or_null(s, 3),
+                     "country3", cp_col_text_or_null(s, 4), "status", cp_stmt_col_text(s, 5), "status_since",
+                     cp_time_json(cp_stmt_col_int(s, 6)), "joined_at", cp_time_json(cp_stmt_col_int(s, 7)),
+                     "alliance", cp_stmt_col_int(s, 8) != 0, "csirt", "team", cp_col_text_or_null(s, 9), "email",
+                     cp_col_text_or_null(s, 10), "phone", cp_col_text_or_null(s, 11), "pgp_fingerprint",
+                     cp_col_text_or_null(s, 12), "created_at", cp_time_json(cp_stmt_col_int(s, 13)), "updated_at",
+                     cp_time_json(cp_stmt_col_int(s, 14)));
 }
 
 cp_status cp_member_get(cp_conn *c, const char *id, json_t **out, cp_err *err)
@@ -96,8 +86,7 @@ static cp_status check_csirt(const json_t *csirt, cp_err *err)
     if (st) return st;
     const char *email = cp_json_str(csirt, "email");
     if (email) {
-        const char *at = strchr(email, '@');
-        if (!at || at == email || !strchr(at, '.') || strchr(at + 1, '@') || strpbrk(email, " \t\r\n<>"))
+        if (!cp_email_plausible(email))
             return cp_fail(err, CP_E_UNPROCESSABLE, "body.csirt.email '%.80s' is not an e-mail address", email);
     }
     const char *fp = cp_json_str(csirt, "pgp_fingerprint");
@@ -438,8 +427,8 @@ cp_status cp_member_status_history(cp_conn *c, const char *id, json_t **items, c
     cp_step r;
     while ((r = cp_stmt_step(s, err)) == CP_STEP_ROW)
         json_array_append_new(arr, json_pack("{ss so so ss}", "status", cp_stmt_col_text(s, 0), "at",
-                                             time_json(cp_stmt_col_int(s, 1)), "reason", text_or_null(s, 2),
-                                             "actor", cp_stmt_col_text(s, 3)));
+                                             cp_time_json(cp_stmt_col_int(s, 1)), "reason",
+                                             cp_col_text_or_null(s, 2), "actor", cp_stmt_col_text(s, 3)));
     st = r == CP_STEP_ERROR ? cp_stmt_status(s) : CP_OK;
     cp_stmt_finalize(s);
     if (st) json_decref(arr);

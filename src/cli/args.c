@@ -1,0 +1,54 @@
+#include "cli/args.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#define HELP_VAL 1000 /* outside the flag indexes */
+
+static int usage_error(const char *usage)
+{
+    return fputs(usage, stderr), CP_EXIT_USAGE;
+}
+
+int cp_cli_parse(int argc, char **argv, const char *const *flags, const cp_cli_action *actions, size_t n_actions,
+                 const char *usage, cp_cli_args *out)
+{
+    memset(out, 0, sizeof *out);
+    if (argc < 1) return usage_error(usage);
+    if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "help") == 0) return fputs(usage, stdout), CP_EXIT_OK;
+    struct option L[CP_CLI_FLAGS_MAX + 2];
+    int n = 0;
+    for (; flags[n] && n < CP_CLI_FLAGS_MAX; n++)
+        L[n] = (struct option){flags[n], required_argument, NULL, n};
+    L[n] = (struct option){"help", no_argument, NULL, HELP_VAL};
+    L[n + 1] = (struct option){NULL, 0, NULL, 0};
+    unsigned seen = 0;
+    optind = 0; /* glibc: start afresh; argv[0], the action, is skipped like a program name */
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, ":", L, NULL)) != -1) {
+        if (ch == HELP_VAL) return fputs(usage, stdout), CP_EXIT_OK;
+        if (ch >= 0 && ch < n) {
+            out->value[ch] = optarg;
+            seen |= 1u << ch;
+            continue;
+        }
+        fprintf(stderr, ch == ':' ? "error: flag %s needs a value\n" : "error: unknown flag %s\n", argv[optind - 1]);
+        return usage_error(usage);
+    }
+    out->operands = argv + optind;
+    out->n_operands = argc - optind;
+    for (size_t i = 0; i < n_actions; i++) {
+        const cp_cli_action *a = &actions[i];
+        if (strcmp(argv[0], a->name) != 0) continue;
+        if ((seen & ~a->allowed) == 0 && (seen & a->required) == a->required && out->n_operands == a->operands)
+            return -1;
+        fprintf(stderr, "error: wrong flags or operands for '%s'\n", a->name);
+        return usage_error(usage);
+    }
+    fprintf(stderr, "error: unknown action '%.64s'\n", argv[0]);
+    return usage_error(usage);
+}

@@ -1,0 +1,38 @@
+/*
+ * args.h — flags and operands of the `user` and `key` subcommands.
+ *
+ * A subcommand describes its flags (each takes a value: "--member ID" or
+ * "--member=ID"; --help is always known) and its actions: which flags each
+ * allows and needs, and how many operands it takes. cp_cli_parse() checks a
+ * command line against both, so a typo or a flag meant for another action is
+ * a usage error, never silently ignored.
+ */
+#ifndef CP_CLI_ARGS_H
+#define CP_CLI_ARGS_H
+
+#include <stddef.h>
+
+#define CP_CLI_FLAGS_MAX 8
+
+typedef struct {
+    const char *name;  /* the action, argv[0]: "create" */
+    unsigned allowed;  /* bit i set: flags[i] may be given */
+    unsigned required; /* bit i set: flags[i] must be given */
+    int operands;      /* exact number of operands */
+} cp_cli_action;
+
+typedef struct {
+    const char *value[CP_CLI_FLAGS_MAX]; /* value of flags[i], NULL when absent; borrowed from argv */
+    char **operands;                     /* borrowed from argv */
+    int n_operands;
+} cp_cli_args;
+
+/* Parses argv (argv[0] is the action; argv may be permuted) against flags
+ * (names without "--", at most CP_CLI_FLAGS_MAX, NULL-terminated) and the
+ * action table. Returns -1 when the caller should go on with *out; else the
+ * exit status to return: 0 after printing usage for --help, 2 after printing
+ * what is wrong and the usage. */
+int cp_cli_parse(int argc, char **argv, const char *const *flags, const cp_cli_action *actions, size_t n_actions,
+                 const char *usage, cp_cli_args *out);
+
+#endif
