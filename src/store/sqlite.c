@@ -21,6 +21,7 @@
 
 typedef struct {
     const char *sql;     /* key: the caller's SQL pointer */
+    char *text;          /* copy of the SQL, compared on a pointer hit */
     sqlite3_stmt *stmt;
     bool in_use;
 } cache_slot;
@@ -92,7 +93,10 @@ static cp_status sq_connect(cp_db *db, cp_conn **out, cp_err *err)
 static void sq_close(cp_conn *c)
 {
     sq_conn *sc = (sq_conn *)c;
-    for (int i = 0; i < sc->cache_n; i++) sqlite3_finalize(sc->cache[i].stmt);
+    for (int i = 0; i < sc->cache_n; i++) {
+        sqlite3_finalize(sc->cache[i].stmt);
+        free(sc->cache[i].text);
+    }
     sqlite3_close(sc->h);
     free(sc);
 }
@@ -104,7 +108,9 @@ static cp_status sq_prepare(cp_conn *c, const char *sql, cp_stmt **out, cp_err *
     if (!s) return cp_fail(err, CP_E_NOMEM, "out of memory");
     for (int i = 0; i < sc->cache_n; i++) {
         cache_slot *slot = &sc->cache[i];
-        if (slot->sql == sql && !slot->in_use) {
+        /* The pointer is a cheap first test; the text guards against a
+         * buffer reused for different SQL after the first was finalized. */
+        if (slot->sql == sql && !slot->in_use && strcmp(slot->text, sql) == 0) {
             slot->in_use = true;
             s->st = slot->stmt;
             s->slot = slot;
@@ -117,9 +123,11 @@ static cp_status sq_prepare(cp_conn *c, const char *sql, cp_stmt **out, cp_err *
         free(s);
         return sq_error(sc->h, rc, err, "prepare");
     }
-    if (sc->cache_n < SQLITE_STMT_CACHE_MAX) {
+    char *text = sc->cache_n < SQLITE_STMT_CACHE_MAX ? strdup(sql) : NULL;
+    if (text) {
         cache_slot *slot = &sc->cache[sc->cache_n++];
         slot->sql = sql;
+        slot->text = text;
         slot->stmt = s->st;
         slot->in_use = true;
         s->slot = slot;
