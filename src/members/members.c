@@ -239,8 +239,8 @@ cp_status cp_member_list(cp_conn *c, const cp_member_filter *f, json_t **items, 
     cp_stmt *s;
     cp_status st = cp_stmt_prepare(c,
                                    "SELECT " MEMBER_COLUMNS " FROM members"
-                                   " WHERE (? IS NULL OR kind = ?) AND (? IS NULL OR status = ?)"
-                                   " AND (? IS NULL OR country = ?)"
+                                   " WHERE (CAST(? AS TEXT) IS NULL OR kind = ?) AND (CAST(? AS TEXT) IS NULL OR status = ?)"
+                                   " AND (CAST(? AS TEXT) IS NULL OR country = ?)"
                                    " AND (? = '' OR name > ? OR (name = ? AND id > ?))"
                                    " ORDER BY name, id LIMIT ?",
                                    &s, err);

@@ -251,7 +251,7 @@ cp_status cp_user_list(cp_conn *c, const cp_user_filter *f, json_t **items, char
     cp_stmt *s;
     cp_status st = cp_stmt_prepare(c,
                                    "SELECT " USER_COLUMNS " FROM users"
-                                   " WHERE (? IS NULL OR member_id = ?) AND (? = 0 OR (roles & ?) <> 0)"
+                                   " WHERE (CAST(? AS TEXT) IS NULL OR member_id = ?) AND (? = 0 OR (roles & ?) <> 0)"
                                    " AND (? = '' OR name > ? OR (name = ? AND id > ?))"
                                    " ORDER BY name, id LIMIT ?",
                                    &s, err);
@@ -312,7 +312,7 @@ static cp_status end_sessions(cp_conn *c, const char *id, const char *keep, int6
     cp_stmt *s;
     cp_status st = cp_stmt_prepare(c,
                                    "UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL"
-                                   " AND (? IS NULL OR csrf_token <> ?)",
+                                   " AND (CAST(? AS TEXT) IS NULL OR csrf_token <> ?)",
                                    &s, err);
     if (st) return st;
     cp_stmt_bind_int(s, 1, cp_now_ms());
