@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit/audit.h"
@@ -250,7 +251,7 @@ static int build(cp_config *cfg, cp_db *db, char *cred_path, size_t cap)
                  json_string_value(json_object_get(alliance, "name"))))
         goto out;
     if (write_credentials(cfg, d.creds, cred_path, cap)) {
-        snprintf(d.err.msg, sizeof d.err.msg, "cannot write %s: %s", cred_path, strerror(errno));
+        snprintf(d.err.msg, sizeof d.err.msg, "cannot write %.300s: %s", cred_path, strerror(errno));
         goto out;
     }
     rc = CP_EXIT_OK;
