@@ -45,7 +45,7 @@ static cp_status me(cp_req *r, cp_err *err)
     const cp_actor *a = &r->actor;
     const char *via = a->kind == CP_ACTOR_KEY ? "api_key" : a->kind == CP_ACTOR_SESSION ? "session" : "cli";
     cp_resp_json(r, 200,
-                 json_pack("{ss ss s{ss ss sb sb} so ss s?}", "user_id", a->user_id, "user", a->user_name, "member",
+                 json_pack("{ss ss s{ss ss sb sb} so ss so?}", "user_id", a->user_id, "user", a->user_name, "member",
                            "id", a->member_id, "kind", a->member_kind, "active", a->member_active, "alliance",
                            a->member_is_alliance, "roles", cp_roles_json(a->roles), "authenticated_by", via, "key_id",
                            a->kind == CP_ACTOR_KEY ? json_string(a->key_id) : NULL));

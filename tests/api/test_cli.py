@@ -85,7 +85,8 @@ def test_config_precedence(tmp_path):
         s.stop()
         s.env = {"CYBERPACT_MAX_BODY_BYTES": "8192"}
         s.start()
-        assert s.request("POST", "/api/v1/members", big, key=s.admin_key).status == 422  # name too long, body fits
+        r = s.request("POST", "/api/v1/members", big, key=s.admin_key)  # body fits; the name is too long
+        assert r.status == 400 and "longer than 200 bytes" in r.json["error"]["message"]
         s.stop()
         s.extra = ["--max-body-bytes", "1024"]
         s.start()
