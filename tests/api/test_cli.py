@@ -76,6 +76,7 @@ def test_config_precedence(tmp_path):
     """flags > environment > config file > defaults"""
     s = Server()
     try:
+        os.makedirs(s.data, exist_ok=True)
         conf = os.path.join(s.data, "cyberpact.conf")
         with open(conf, "w") as f:
             f.write("# test\nmax-body-bytes = 2048\nlog-level = warn\n")
