@@ -43,6 +43,15 @@ def fresh_pg_database():
     return urllib.parse.urlparse(PG_URL)._replace(path="/" + name).geturl()
 
 
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
+
+def assert_no_sanitizer_report(text, what):
+    for mark in SANITIZER_MARKS:
+        if mark in text:
+            raise AssertionError(f"sanitizer report from {what}:\n{text[-4000:]}")
+
+
 def run_cli(args, env=None, data=None, db=None, check=True, input=None):
     cmd = [BIN] + args
     if data:
@@ -52,6 +61,7 @@ def run_cli(args, env=None, data=None, db=None, check=True, input=None):
     e = dict(os.environ)
     e.update(env or {})
     p = subprocess.run(cmd, capture_output=True, text=True, env=e, input=input, timeout=120)
+    assert_no_sanitizer_report(p.stderr, " ".join(cmd))
     if check and p.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} exited {p.returncode}\nstdout: {p.stdout}\nstderr: {p.stderr}")
     return p
@@ -127,9 +137,11 @@ class Server:
         return self.stop(signal.SIGKILL)
 
     def cleanup(self):
-        if self.proc:
-            self.stop()
+        rc = self.stop() if self.proc else 0
+        log = open(self.log_path, errors="replace").read() if os.path.exists(self.log_path) else ""
         shutil.rmtree(self.dir, ignore_errors=True)
+        assert_no_sanitizer_report(log, "the server")
+        assert rc == 0, f"server exited {rc} on SIGTERM\n{log[-2000:]}"
 
     def request(self, method, path, body=None, key=None, headers=None, raw=None, basic=None, content_type=None):
         """body: a JSON value (encoded here); raw: bytes sent as is."""
