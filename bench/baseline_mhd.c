@@ -18,6 +18,13 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *con, const char 
                               const char *version, const char *upload, size_t *upload_size, void **ptr)
 {
     static const char body[] = "{\"status\":\"ok\"}";
+    static int first_call_marker;
+    /* Like cyberpact, answer on the second call: answering on the first, before
+     * MHD knows whether a body follows, makes it close the connection. */
+    if (*ptr == NULL) {
+        *ptr = &first_call_marker;
+        return MHD_YES;
+    }
     struct MHD_Response *r =
         MHD_create_response_from_buffer(sizeof body - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
     MHD_add_response_header(r, "Content-Type", "application/json");

@@ -32,17 +32,56 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* Inverse of days_from_civil (Howard Hinnant's civil_from_days). */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+static void put2(char *p, unsigned v)
+{
+    p[0] = (char)('0' + v / 10 % 10);
+    p[1] = (char)('0' + v % 10);
+}
+
+/* Pure arithmetic: no gmtime_r (which takes the time-zone lock) and no
+ * printf, because list responses format thousands of these. */
 void cp_rfc3339_format(int64_t ms, char buf[CP_RFC3339_MAX])
 {
     int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-    int milli = (int)(ms - secs * 1000);
-    time_t t = (time_t)secs;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    char tmp[96];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, milli);
-    snprintf(buf, CP_RFC3339_MAX, "%.*s", CP_RFC3339_MAX - 1, tmp);
+    unsigned milli = (unsigned)(ms - secs * 1000);
+    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+    unsigned sod = (unsigned)(secs - days * 86400);
+    int64_t y;
+    unsigned mo, d;
+    civil_from_days(days, &y, &mo, &d);
+    if (y < 0 || y > 9999) y = y < 0 ? 0 : 9999; /* outside RFC 3339's range: clamp */
+    buf[0] = (char)('0' + y / 1000);
+    buf[1] = (char)('0' + y / 100 % 10);
+    put2(buf + 2, (unsigned)(y % 100));
+    buf[4] = '-';
+    put2(buf + 5, mo);
+    buf[7] = '-';
+    put2(buf + 8, d);
+    buf[10] = 'T';
+    put2(buf + 11, sod / 3600);
+    buf[13] = ':';
+    put2(buf + 14, sod / 60 % 60);
+    buf[16] = ':';
+    put2(buf + 17, sod % 60);
+    buf[19] = '.';
+    buf[20] = (char)('0' + milli / 100);
+    put2(buf + 21, milli % 100);
+    buf[23] = 'Z';
+    buf[24] = 0;
 }
 
 static int digits(const char *s, int n, int *out)

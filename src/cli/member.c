@@ -112,9 +112,15 @@ static int run(cp_conn *c, const cp_actor *a, int argc, char **argv)
                               .limit = 10000};
         const char *l = cp_cli_opt(argc, argv, "--limit");
         if (l) f.limit = atoi(l) > 0 ? atoi(l) : 1;
-        char *next = NULL;
-        s = cp_member_list(c, &f, &out, &next, &err);
-        free(next);
+        char *page = NULL;
+        size_t len = 0;
+        s = cp_member_list(c, &f, &page, &len, &err);
+        if (!s) {
+            json_t *doc = json_loadb(page, len, 0, NULL);
+            out = json_incref(json_object_get(doc, "items"));
+            json_decref(doc);
+        }
+        free(page);
     } else if (strcmp(cmd, "get") == 0 && argc >= 2) {
         s = cp_member_get(c, argv[1], &out, &err);
     } else if (strcmp(cmd, "create") == 0) {

@@ -96,6 +96,8 @@ cp_status cp_req_page(cp_req *r, int def, int *limit, const char **next, cp_err 
 void cp_resp_json(cp_req *r, int status, json_t *body);
 /* Sets a plain response with a copy of text. */
 void cp_resp_text(cp_req *r, int status, const char *type, const char *text, size_t len);
+/* Sets a response whose body (malloc'd, len bytes) the server takes over. */
+void cp_resp_take(cp_req *r, int status, const char *type, char *body, size_t len);
 /* Adds a response header (name must be static; value is copied). */
 void cp_resp_header(cp_req *r, const char *name, const char *value);
 

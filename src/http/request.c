@@ -68,6 +68,15 @@ void cp_resp_text(cp_req *r, int status, const char *type, const char *text, siz
     r->resp_len = r->resp_body ? len : 0;
 }
 
+void cp_resp_take(cp_req *r, int status, const char *type, char *body, size_t len)
+{
+    free(r->resp_body);
+    r->status = status;
+    r->resp_type = type;
+    r->resp_body = body;
+    r->resp_len = len;
+}
+
 void cp_resp_header(cp_req *r, const char *name, const char *value)
 {
     for (int i = 0; i < r->n_resp_headers; i++) {

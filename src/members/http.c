@@ -29,11 +29,10 @@ static cp_status list_members(cp_req *r, cp_err *err)
     if ((st = cp_req_page(r, 100, &f.limit, &f.next, err))) return st;
     cp_conn *c = cp_req_conn(r, err);
     if (!c) return CP_E_UNAVAILABLE;
-    json_t *items;
-    char *next;
-    if ((st = cp_member_list(c, &f, &items, &next, err))) return st;
-    cp_resp_json(r, 200, cp_page_json(items, next));
-    free(next);
+    char *page;
+    size_t len;
+    if ((st = cp_member_list(c, &f, &page, &len, err))) return st;
+    cp_resp_take(r, 200, "application/json", page, len);
     return CP_OK;
 }
 

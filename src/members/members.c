@@ -12,6 +12,7 @@
 #include "base/crypto.h"
 #include "base/iso3166.h"
 #include "base/json.h"
+#include "base/jsonw.h"
 #include "base/timeutil.h"
 #include "members/cursor.h"
 #include "members/rows.h"
@@ -33,16 +34,41 @@ bool cp_member_kind_valid(const char *kind) { return in_list(kind, KINDS, 6); }
     "id, kind, name, country, country3, status, status_since, joined_at, is_alliance, csirt_team,"   \
     " csirt_email, csirt_phone, csirt_pgp, created_at, updated_at"
 
+/* The one rendering of a member (API shape in members.h). */
+static void member_write(cp_jw *w, cp_stmt *s)
+{
+    cp_jw_obj(w);
+    cp_jw_key(w, "id"), cp_jw_str(w, cp_stmt_col_text(s, 0));
+    cp_jw_key(w, "kind"), cp_jw_str(w, cp_stmt_col_text(s, 1));
+    cp_jw_key(w, "name"), cp_jw_str(w, cp_stmt_col_text(s, 2));
+    cp_jw_key(w, "country"), cp_jw_str(w, cp_stmt_col_text(s, 3));
+    cp_jw_key(w, "country3"), cp_jw_str(w, cp_stmt_col_text(s, 4));
+    cp_jw_key(w, "status"), cp_jw_str(w, cp_stmt_col_text(s, 5));
+    cp_jw_key(w, "status_since"), cp_jw_time(w, cp_stmt_col_int(s, 6));
+    cp_jw_key(w, "joined_at"), cp_jw_time(w, cp_stmt_col_int(s, 7));
+    cp_jw_key(w, "alliance"), cp_jw_bool(w, cp_stmt_col_int(s, 8) != 0);
+    cp_jw_key(w, "csirt");
+    cp_jw_obj(w);
+    cp_jw_key(w, "team"), cp_jw_str(w, cp_stmt_col_text(s, 9));
+    cp_jw_key(w, "email"), cp_jw_str(w, cp_stmt_col_text(s, 10));
+    cp_jw_key(w, "phone"), cp_jw_str(w, cp_stmt_col_text(s, 11));
+    cp_jw_key(w, "pgp_fingerprint"), cp_jw_str(w, cp_stmt_col_text(s, 12));
+    cp_jw_end_obj(w);
+    cp_jw_key(w, "created_at"), cp_jw_time(w, cp_stmt_col_int(s, 13));
+    cp_jw_key(w, "updated_at"), cp_jw_time(w, cp_stmt_col_int(s, 14));
+    cp_jw_end_obj(w);
+}
+
 static json_t *member_row(cp_stmt *s)
 {
-    return json_pack("{ss ss ss so so ss so so sb s{so so so so} so so}", "id", cp_stmt_col_text(s, 0), "kind",
-                     cp_stmt_col_text(s, 1), "name", cp_stmt_col_text(s, 2), "country", cp_col_text_or_null(s, 3),
-                     "country3", cp_col_text_or_null(s, 4), "status", cp_stmt_col_text(s, 5), "status_since",
-                     cp_time_json(cp_stmt_col_int(s, 6)), "joined_at", cp_time_json(cp_stmt_col_int(s, 7)),
-                     "alliance", cp_stmt_col_int(s, 8) != 0, "csirt", "team", cp_col_text_or_null(s, 9), "email",
-                     cp_col_text_or_null(s, 10), "phone", cp_col_text_or_null(s, 11), "pgp_fingerprint",
-                     cp_col_text_or_null(s, 12), "created_at", cp_time_json(cp_stmt_col_int(s, 13)), "updated_at",
-                     cp_time_json(cp_stmt_col_int(s, 14)));
+    cp_jw w;
+    cp_jw_init(&w);
+    member_write(&w, s);
+    size_t len;
+    char *text = cp_jw_finish(&w, &len);
+    json_t *v = text ? json_loadb(text, len, 0, NULL) : NULL;
+    free(text);
+    return v;
 }
 
 cp_status cp_member_get(cp_conn *c, const char *id, json_t **out, cp_err *err)
@@ -225,10 +251,9 @@ cp_status cp_member_create_alliance(cp_conn *c, const cp_actor *a, const char *n
     return insert_member(c, a, "international_org", name, NULL, NULL, cp_now_ms(), true, out, err);
 }
 
-cp_status cp_member_list(cp_conn *c, const cp_member_filter *f, json_t **items, char **next, cp_err *err)
+cp_status cp_member_list(cp_conn *c, const cp_member_filter *f, char **page, size_t *page_len, cp_err *err)
 {
-    *items = NULL;
-    *next = NULL;
+    *page = NULL;
     char after_name[256] = "", after_id[CP_UUID_LEN + 1] = "";
     if (f->next && cp_cursor_decode(f->next, after_name, sizeof after_name, after_id, sizeof after_id) != CP_OK)
         return cp_fail(err, CP_E_BAD_REQUEST, "query parameter next is not a cursor this server issued");
@@ -256,27 +281,37 @@ cp_status cp_member_list(cp_conn *c, const cp_member_filter *f, json_t **items, 
     cp_stmt_bind_text(s, 9, after_name);
     cp_stmt_bind_text(s, 10, after_id);
     cp_stmt_bind_int(s, 11, f->limit + 1);
-    json_t *arr = json_array();
+    cp_jw w;
+    cp_jw_init(&w);
+    cp_jw_obj(&w);
+    cp_jw_key(&w, "items");
+    cp_jw_arr(&w);
     cp_step r;
     int n = 0;
+    char last_name[256] = "", last_id[CP_UUID_LEN + 1] = "";
+    char *next = NULL;
     while ((r = cp_stmt_step(s, err)) == CP_STEP_ROW) {
         if (n++ == f->limit) {
-            json_t *last = json_array_get(arr, json_array_size(arr) - 1);
-            *next = cp_cursor_encode(cp_json_str(last, "name"), cp_json_str(last, "id"));
+            next = cp_cursor_encode(last_name, last_id);
             break;
         }
-        json_array_append_new(arr, member_row(s));
+        member_write(&w, s);
+        snprintf(last_name, sizeof last_name, "%s", cp_stmt_col_text(s, 2));
+        snprintf(last_id, sizeof last_id, "%s", cp_stmt_col_text(s, 0));
     }
     st = r == CP_STEP_ERROR ? cp_stmt_status(s) : CP_OK;
     cp_stmt_finalize(s);
+    cp_jw_end_arr(&w);
+    cp_jw_key(&w, "next");
+    cp_jw_str(&w, next);
+    cp_jw_end_obj(&w);
+    free(next);
     if (st) {
-        json_decref(arr);
-        free(*next);
-        *next = NULL;
+        cp_jw_free(&w);
         return st;
     }
-    *items = arr;
-    return CP_OK;
+    *page = cp_jw_finish(&w, page_len);
+    return *page ? CP_OK : cp_fail(err, CP_E_NOMEM, "out of memory");
 }
 
 /* Runs the write part of an update on a fetched member; audit included. */

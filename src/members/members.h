@@ -54,8 +54,9 @@ typedef struct {
     const char *next; /* opaque cursor from the previous page */
 } cp_member_filter;
 
-/* *items: JSON array; *next: malloc'd cursor or NULL. */
-cp_status cp_member_list(cp_conn *c, const cp_member_filter *f, json_t **items, char **next, cp_err *err);
+/* One page as JSON text {"items": [...], "next": cursor|null}, malloc'd into
+ * *page (written directly, without a Jansson tree: this is a hot path). */
+cp_status cp_member_list(cp_conn *c, const cp_member_filter *f, char **page, size_t *page_len, cp_err *err);
 /* Updates name, country and csirt (contact_only: csirt only). */
 cp_status cp_member_update(cp_conn *c, const cp_actor *a, const char *id, const json_t *in, bool contact_only,
                            json_t **out, cp_err *err);
