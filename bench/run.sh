@@ -17,6 +17,7 @@ cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build-bench -j"$THREADS" --target cyberpact baseline_mhd >/dev/null
 BIN=$(pwd)/build-bench/cyberpact
 WORK=$(mktemp -d /tmp/cyberpact-bench.XXXXXX)
+chmod 755 "$WORK" # the PostgreSQL cluster runs as the postgres user when we are root
 PIDS=""
 cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null || true; done

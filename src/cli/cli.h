@@ -11,6 +11,7 @@
 #define CP_CLI_CLI_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "base/config.h"
 #include "store/db.h"
@@ -39,6 +40,10 @@ int cp_cli_has(int argc, char **argv, const char *name);
  * values are listed as "--name=" and consume the next argument). Prints the
  * problem and returns 0 when something is wrong. */
 int cp_cli_check_flags(int argc, char **argv, const char *const *allowed);
+/* Creates the data folder (mode 0700) if missing; with always false, only
+ * when the store is an SQLite file in it. Prints the problem and returns -1
+ * on failure. */
+int cp_cli_make_data_dir(const cp_config *cfg, bool always);
 /* Prints v pretty on stdout and releases it. */
 void cp_cli_print_json(json_t *v);
 /* Prints "error: <msg>" on stderr and returns CP_EXIT_FAIL. */

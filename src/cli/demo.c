@@ -35,7 +35,6 @@
 #define DEMO_STATES 146
 #define DEMO_SEED 20130000u /* the declaration's year, for a fixed draw */
 
-int cp_cli_make_data_dir(const cp_config *cfg);
 
 static uint64_t splitmix64(uint64_t *x)
 {
@@ -274,7 +273,7 @@ int cp_cli_demo(int argc, char **argv, cp_config *cfg)
     }
     if (!cp_cli_check_flags(argc, argv, flags)) return CP_EXIT_USAGE;
     cp_server_block_signals();
-    if (cp_cli_make_data_dir(cfg) || reset_store(cfg)) return CP_EXIT_FAIL;
+    if (cp_cli_make_data_dir(cfg, true) || reset_store(cfg)) return CP_EXIT_FAIL;
     cp_db *db = cp_cli_open_store(cfg);
     if (!db) return CP_EXIT_STORE;
     char cred_path[CP_PATH_MAX + 32];

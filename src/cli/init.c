@@ -4,6 +4,7 @@
  * secret is printed once, alone on the last line of standard output.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,10 +13,10 @@
 #include "cli/cli.h"
 #include "members/bootstrap.h"
 
-int cp_cli_make_data_dir(const cp_config *cfg)
+int cp_cli_make_data_dir(const cp_config *cfg, bool always)
 {
-    if (cfg->database[0] && strncmp(cfg->database, "sqlite:", 7) != 0 && strstr(cfg->database, "://"))
-        return 0; /* PostgreSQL: the data folder is optional */
+    if (!always && cfg->database[0] && strncmp(cfg->database, "sqlite:", 7) != 0 && strstr(cfg->database, "://"))
+        return 0; /* PostgreSQL: init needs no data folder */
     if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST) {
         fprintf(stderr, "error: cannot create data folder %s: %s\n", cfg->data_dir, strerror(errno));
         return -1;
@@ -35,7 +36,7 @@ int cp_cli_init(int argc, char **argv, cp_config *cfg)
     if (!cp_cli_check_flags(argc, argv, flags)) return CP_EXIT_USAGE;
     const char *name = cp_cli_opt(argc, argv, "--alliance-name");
     const char *admin = cp_cli_opt(argc, argv, "--admin");
-    if (cp_cli_make_data_dir(cfg)) return CP_EXIT_FAIL;
+    if (cp_cli_make_data_dir(cfg, false)) return CP_EXIT_FAIL;
     cp_db *db = cp_cli_open_store(cfg);
     if (!db) return CP_EXIT_STORE;
     cp_err err = {{0}};
