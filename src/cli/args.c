@@ -1,6 +1,7 @@
 #include "cli/args.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,8 +22,10 @@ int cp_cli_parse(int argc, char **argv, const char *const *flags, const cp_cli_a
     if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "help") == 0) return fputs(usage, stdout), CP_EXIT_OK;
     struct option L[CP_CLI_FLAGS_MAX + 2];
     int n = 0;
-    for (; flags[n] && n < CP_CLI_FLAGS_MAX; n++)
-        L[n] = (struct option){flags[n], required_argument, NULL, n};
+    for (; flags[n] && n < CP_CLI_FLAGS_MAX; n++) {
+        bool is_switch = flags[n][0] == '+';
+        L[n] = (struct option){flags[n] + is_switch, is_switch ? no_argument : required_argument, NULL, n};
+    }
     L[n] = (struct option){"help", no_argument, NULL, HELP_VAL};
     L[n + 1] = (struct option){NULL, 0, NULL, 0};
     unsigned seen = 0;
@@ -32,7 +35,7 @@ int cp_cli_parse(int argc, char **argv, const char *const *flags, const cp_cli_a
     while ((ch = getopt_long(argc, argv, ":", L, NULL)) != -1) {
         if (ch == HELP_VAL) return fputs(usage, stdout), CP_EXIT_OK;
         if (ch >= 0 && ch < n) {
-            out->value[ch] = optarg;
+            out->value[ch] = optarg ? optarg : "";
             seen |= 1u << ch;
             continue;
         }

@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#define CP_CLI_FLAGS_MAX 8
+#define CP_CLI_FLAGS_MAX 16
 
 typedef struct {
     const char *name;  /* the action, argv[0]: "create" */
@@ -28,7 +28,9 @@ typedef struct {
 } cp_cli_args;
 
 /* Parses argv (argv[0] is the action; argv may be permuted) against flags
- * (names without "--", at most CP_CLI_FLAGS_MAX, NULL-terminated) and the
+ * (names without "--", at most CP_CLI_FLAGS_MAX, NULL-terminated; a name
+ * starting with '+' is a switch without a value, e.g. "+no-serve", whose
+ * value reads "" when given) and the
  * action table. Returns -1 when the caller should go on with *out; else the
  * exit status to return: 0 after printing usage for --help, 2 after printing
  * what is wrong and the usage. */

@@ -32,14 +32,6 @@ int cp_cli_key(int argc, char **argv, cp_db *db);
 /* Opens the store named by cfg and brings its schema up to date. Prints the
  * reason and returns NULL on failure. */
 cp_db *cp_cli_open_store(const cp_config *cfg);
-/* Value of "--name VALUE" or "--name=VALUE" among argv[1..], or NULL. */
-const char *cp_cli_opt(int argc, char **argv, const char *name);
-/* True when "--name" is present among argv[1..]. */
-int cp_cli_has(int argc, char **argv, const char *name);
-/* Rejects any "--flag" not listed in allowed (NULL-terminated; flags with
- * values are listed as "--name=" and consume the next argument). Prints the
- * problem and returns 0 when something is wrong. */
-int cp_cli_check_flags(int argc, char **argv, const char *const *allowed);
 /* Creates the data folder (mode 0700) if missing; with always false, only
  * when the store is an SQLite file in it. Prints the problem and returns -1
  * on failure. */

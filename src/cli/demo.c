@@ -23,6 +23,7 @@
 #include "audit/audit.h"
 #include "base/crypto.h"
 #include "base/iso3166.h"
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/serve.h"
 #include "http/server.h"
@@ -262,16 +263,17 @@ out:
     return rc;
 }
 
+static const char USAGE[] = "usage: cyberpact demo [--data DIR] [--listen ADDR:PORT] [--no-serve]\n"
+             "Creates a fresh demo store in DIR (replacing an earlier demo), writes the demo users'\n"
+             "credentials to DIR/demo-credentials.json (mode 0600), then serves." "\n";
+
 int cp_cli_demo(int argc, char **argv, cp_config *cfg)
 {
-    static const char *const flags[] = {"--no-serve", "--help", NULL};
-    if (cp_cli_has(argc, argv, "--help")) {
-        puts("usage: cyberpact demo [--data DIR] [--listen ADDR:PORT] [--no-serve]\n"
-             "Creates a fresh demo store in DIR (replacing an earlier demo), writes the demo users'\n"
-             "credentials to DIR/demo-credentials.json (mode 0600), then serves.");
-        return CP_EXIT_OK;
-    }
-    if (!cp_cli_check_flags(argc, argv, flags)) return CP_EXIT_USAGE;
+    static const char *const flags[] = {"+no-serve", NULL};
+    static const cp_cli_action actions[] = {{"demo", 1u, 0, 0}};
+    cp_cli_args o;
+    int parsed = cp_cli_parse(argc, argv, flags, actions, 1, USAGE, &o);
+    if (parsed >= 0) return parsed;
     cp_server_block_signals();
     if (cp_cli_make_data_dir(cfg, true) || reset_store(cfg)) return CP_EXIT_FAIL;
     cp_db *db = cp_cli_open_store(cfg);
@@ -283,7 +285,7 @@ int cp_cli_demo(int argc, char **argv, cp_config *cfg)
                sizeof OTHERS / sizeof OTHERS[0]);
         printf("demo credentials (API keys and passwords): %s\n", cred_path);
         fflush(stdout);
-        if (!cp_cli_has(argc, argv, "--no-serve")) rc = cp_cli_serve_store(cfg, db);
+        if (!o.value[0]) rc = cp_cli_serve_store(cfg, db);
     }
     cp_db_close(db);
     return rc;

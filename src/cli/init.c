@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "base/crypto.h"
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "members/bootstrap.h"
 
@@ -31,11 +32,12 @@ static const char USAGE[] =
 
 int cp_cli_init(int argc, char **argv, cp_config *cfg)
 {
-    static const char *const flags[] = {"--alliance-name=", "--admin=", "--help", NULL};
-    if (cp_cli_has(argc, argv, "--help")) return fputs(USAGE, stdout), CP_EXIT_OK;
-    if (!cp_cli_check_flags(argc, argv, flags)) return CP_EXIT_USAGE;
-    const char *name = cp_cli_opt(argc, argv, "--alliance-name");
-    const char *admin = cp_cli_opt(argc, argv, "--admin");
+    static const char *const flags[] = {"alliance-name", "admin", NULL};
+    static const cp_cli_action actions[] = {{"init", 3u, 0, 0}};
+    cp_cli_args o;
+    int parsed = cp_cli_parse(argc, argv, flags, actions, 1, USAGE, &o);
+    if (parsed >= 0) return parsed;
+    const char *name = o.value[0], *admin = o.value[1];
     if (cp_cli_make_data_dir(cfg, false)) return CP_EXIT_FAIL;
     cp_db *db = cp_cli_open_store(cfg);
     if (!db) return CP_EXIT_STORE;

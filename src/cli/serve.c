@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/serve.h"
 #include "http/metrics.h"
@@ -61,18 +62,15 @@ out:
     return rc;
 }
 
+static const char USAGE[] = "usage: cyberpact serve [--listen ADDR:PORT] [--data DIR] [--database URL] [--threads N] [flags]\nServes the HTTP API until SIGTERM or SIGINT, then drains in-flight requests and exits 0.\nAll flags: cyberpact --help.\n";
+
 int cp_cli_serve(int argc, char **argv, cp_config *cfg)
 {
-    static const char *const flags[] = {"--help", NULL};
-    if (cp_cli_has(argc, argv, "--help")) {
-        puts("usage: cyberpact serve [--listen ADDR:PORT] [--data DIR] [--database URL] [--threads N] [flags]\nServes the HTTP API until SIGTERM or SIGINT, then drains in-flight requests and exits 0.\nAll flags: cyberpact --help.");
-        return CP_EXIT_OK;
-    }
-    if (!cp_cli_check_flags(argc, argv, flags)) return CP_EXIT_USAGE;
-    if (argc > 1) {
-        fprintf(stderr, "error: unexpected argument '%s'\n", argv[1]);
-        return CP_EXIT_USAGE;
-    }
+    static const char *const flags[] = {NULL};
+    static const cp_cli_action actions[] = {{"serve", 0, 0, 0}};
+    cp_cli_args o;
+    int parsed = cp_cli_parse(argc, argv, flags, actions, 1, USAGE, &o);
+    if (parsed >= 0) return parsed;
     cp_server_block_signals();
     cp_db *db = cp_cli_open_store(cfg);
     if (!db) return CP_EXIT_STORE;

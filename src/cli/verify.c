@@ -5,17 +5,19 @@
 #include <stdio.h>
 
 #include "audit/audit.h"
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "members/members.h"
 
+static const char USAGE[] = "usage: cyberpact verify [--data DIR] [--database URL]\nChecks every audit entry (digest, hash, link, sequence) and the store invariants.\nExit 0 and a one-line summary when intact; 1 and the first broken entry when not.\n";
+
 int cp_cli_verify(int argc, char **argv, cp_config *cfg)
 {
-    static const char *const flags[] = {"--help", NULL};
-    if (cp_cli_has(argc, argv, "--help")) {
-        puts("usage: cyberpact verify [--data DIR] [--database URL]\nChecks every audit entry (digest, hash, link, sequence) and the store invariants.\nExit 0 and a one-line summary when intact; 1 and the first broken entry when not.");
-        return CP_EXIT_OK;
-    }
-    if (!cp_cli_check_flags(argc, argv, flags)) return CP_EXIT_USAGE;
+    static const char *const flags[] = {NULL};
+    static const cp_cli_action actions[] = {{"verify", 0, 0, 0}};
+    cp_cli_args o;
+    int parsed = cp_cli_parse(argc, argv, flags, actions, 1, USAGE, &o);
+    if (parsed >= 0) return parsed;
     cp_db *db = cp_cli_open_store(cfg);
     if (!db) return CP_EXIT_STORE;
     cp_err err = {{0}};
