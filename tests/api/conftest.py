@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -160,7 +161,13 @@ class Server:
         if content_type is not None:
             h["Content-Type"] = content_type
         h.update(headers or {})
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        if "--tls-cert" in self.extra:
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            c = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=30, context=ctx)
+        else:
+            c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
             c.request(method, path, body=data, headers=h)
             r = c.getresponse()
