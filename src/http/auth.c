@@ -61,11 +61,11 @@ cp_status cp_http_authenticate(cp_req *r, cp_err *err)
     const char *authz = r->header(r, "Authorization");
     const char *cookies = r->header(r, "Cookie");
     char session[64];
-    /* Public routes (login among them) ignore the cookie: a stale one must not
-     * stand in the way of logging in again. */
-    bool public_route = r->route && (r->route->flags & CP_ROUTE_PUBLIC);
-    bool has_session =
-        cookies && !public_route && cp_cookie_get(cookies, CP_SESSION_COOKIE, session, sizeof session);
+    /* Public routes (health, metrics, login) ignore credentials altogether: a
+     * stale cookie or a bad header must not stand in the way of logging in
+     * again, nor make a health check fail. */
+    if (r->route && (r->route->flags & CP_ROUTE_PUBLIC)) return CP_OK;
+    bool has_session = cookies && cp_cookie_get(cookies, CP_SESSION_COOKIE, session, sizeof session);
     if (!authz && !has_session) return CP_OK;
 
     int64_t now_s = cp_now_ms() / 1000;
@@ -104,7 +104,9 @@ cp_status cp_http_authenticate(cp_req *r, cp_err *err)
             }
         }
     }
-    if (st == CP_E_UNAUTHENTICATED) cp_ratelimit_fail(r->app->ratelimit, r->remote, now_s);
+    /* Only guessable credentials count: a stale 256-bit session cookie is no
+     * guess, and counting it would lock out a browser tab that polls. */
+    if (st == CP_E_UNAUTHENTICATED && authz) cp_ratelimit_fail(r->app->ratelimit, r->remote, now_s);
     if (st) memset(&r->actor, 0, sizeof r->actor);
     return st;
 }

@@ -62,6 +62,13 @@ cp_status cp_authz(const cp_actor *a, cp_action act, const cp_resource *r, cp_er
         if (reads_all(a) || same_member(a, r)) return CP_OK;
         return cp_fail(err, CP_E_NOT_FOUND, "no such user");
     case CP_ACT_USER_PASSWORD:
+        /* A password opens sessions with all of the user's roles, so a key
+         * restricted to fewer roles may not set its own user's password. */
+        if (sec || (same_user(a, r) && a->roles == a->user_roles)) return CP_OK;
+        if (same_user(a, r))
+            return cp_fail(err, CP_E_FORBIDDEN, "this key carries fewer roles than its user; it may not set the password");
+        if (same_member(a, r) || reads_all(a)) break; /* may know the user exists */
+        return cp_fail(err, CP_E_NOT_FOUND, "no such user");
     case CP_ACT_KEY_CREATE:
         if (sec || same_user(a, r)) return CP_OK;
         if (same_member(a, r) || reads_all(a)) break; /* may know the user exists */

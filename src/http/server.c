@@ -107,8 +107,14 @@ static void set_error(cp_req *r, cp_status st, const char *msg)
     json_t *e = json_pack("{s{ss ss ss}}", "error", "code", cp_status_code(st), "message",
                           msg && *msg ? msg : cp_status_code(st), "request_id", r->request_id);
     cp_resp_json(r, cp_status_http(st), e);
-    if (st == CP_E_UNAUTHENTICATED)
-        cp_resp_header(r, "WWW-Authenticate", "Bearer realm=\"cyberpact\", Basic realm=\"cyberpact\"");
+    if (st == CP_E_UNAUTHENTICATED) {
+        /* No Basic challenge to a browser session: it would pop up the
+         * browser's own login dialog. */
+        const char *cookie = r->header ? r->header(r, "Cookie") : NULL;
+        bool browser = cookie && strstr(cookie, "cp_session=");
+        cp_resp_header(r, "WWW-Authenticate",
+                       browser ? "Bearer realm=\"cyberpact\"" : "Bearer realm=\"cyberpact\", Basic realm=\"cyberpact\"");
+    }
 }
 
 static void log_request(req_state *st, uint64_t dur_us)

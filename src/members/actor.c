@@ -28,6 +28,7 @@ void cp_actor_cli(cp_actor *a)
     memset(a, 0, sizeof *a);
     a->kind = CP_ACTOR_CLI;
     a->roles = CP_ROLE_ALL;
+    a->user_roles = CP_ROLE_ALL;
     a->member_active = true;
     a->member_is_alliance = true;
     const char *who = getenv("SUDO_USER");

@@ -44,6 +44,7 @@ typedef enum {
 typedef struct {
     cp_actor_kind kind;
     unsigned roles;                      /* effective roles of this request */
+    unsigned user_roles;                 /* all roles of the user (a key may carry fewer) */
     char user_id[CP_UUID_LEN + 1];
     char user_name[128];
     char member_id[CP_UUID_LEN + 1];

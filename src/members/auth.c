@@ -45,6 +45,7 @@ static void fill_actor(cp_stmt *s, int col0, cp_actor *a)
     snprintf(a->user_id, sizeof a->user_id, "%s", cp_stmt_col_text(s, col0));
     snprintf(a->user_name, sizeof a->user_name, "%s", cp_stmt_col_text(s, col0 + 1));
     a->roles = (unsigned)cp_stmt_col_int(s, col0 + 2);
+    a->user_roles = a->roles;
     snprintf(a->member_id, sizeof a->member_id, "%s", cp_stmt_col_text(s, col0 + 4));
     snprintf(a->member_kind, sizeof a->member_kind, "%s", cp_stmt_col_text(s, col0 + 5));
     a->member_active = strcmp(cp_stmt_col_text(s, col0 + 6), "active") == 0;

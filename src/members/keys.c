@@ -164,7 +164,7 @@ cp_status cp_key_list(cp_conn *c, const cp_key_filter *f, json_t **items, char *
     cp_stmt *s;
     cp_status st = cp_stmt_prepare(c,
                                    "SELECT " KEY_COLUMNS " FROM api_keys WHERE (CAST(? AS TEXT) IS NULL OR user_id = ?)"
-                                   " AND (? < 0 OR created_at > ? OR (created_at = ? AND id > ?))"
+                                   " AND (CAST(? AS BIGINT) < 0 OR created_at > ? OR (created_at = ? AND id > ?))"
                                    " ORDER BY created_at, id LIMIT ?",
                                    &s, err);
     if (st) return st;
