@@ -379,16 +379,40 @@ done:
     return st;
 }
 
+/* A browser session changing its own password proves it knows the current
+ * one (when there is one), so a session left open on a shared machine cannot
+ * take the account over. */
+static cp_status check_current_password(cp_conn *c, const char *id, const json_t *in, cp_err *err)
+{
+    cp_stmt *s;
+    cp_status st = cp_stmt_prepare(c, "SELECT password_hash FROM users WHERE id = ?", &s, err);
+    if (st) return st;
+    cp_stmt_bind_text(s, 1, id);
+    char stored[crypto_pwhash_STRBYTES] = "";
+    if (cp_stmt_step(s, err) == CP_STEP_ROW && !cp_stmt_col_is_null(s, 0))
+        snprintf(stored, sizeof stored, "%s", cp_stmt_col_text(s, 0));
+    cp_stmt_finalize(s);
+    if (!stored[0]) return CP_OK;
+    const char *given = cp_json_str(in, "current_password");
+    if (!given) return cp_fail(err, CP_E_UNPROCESSABLE, "body.current_password is required to change your own password");
+    if (crypto_pwhash_str_verify(stored, given, strlen(given)) != 0)
+        return cp_fail(err, CP_E_FORBIDDEN, "body.current_password is wrong");
+    return CP_OK;
+}
+
 cp_status cp_user_set_password(cp_conn *c, const cp_actor *a, const char *id, const json_t *in, json_t **out,
                                cp_err *err)
 {
-    static const cp_jfield F[] = {{"password", CP_JT_STRING, true, 4 * CP_PASSWORD_MAX_BYTES}};
+    static const cp_jfield F[] = {{"password", CP_JT_STRING, true, 4 * CP_PASSWORD_MAX_BYTES},
+                                  {"current_password", CP_JT_STRING, false, 4 * CP_PASSWORD_MAX_BYTES}};
     *out = NULL;
-    cp_status st = cp_json_check(in, "body", F, 1, err);
+    cp_status st = cp_json_check(in, "body", F, 2, err);
     if (st) return st;
     json_t *cur;
     if ((st = cp_user_get(c, id, &cur, err))) return st;
     json_decref(cur);
+    if (a->kind == CP_ACTOR_SESSION && strcmp(a->user_id, id) == 0 && (st = check_current_password(c, id, in, err)))
+        return st;
     char hash[crypto_pwhash_STRBYTES];
     if ((st = hash_password(cp_json_str(in, "password"), hash, err))) return st;
     /* The request's own session survives: it is identified by its CSRF token. */

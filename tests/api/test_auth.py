@@ -314,7 +314,15 @@ def test_password_change_ends_other_sessions(server):
     u = user_with_password(server, m["id"])
     a = session(server, u["name"])
     b = session(server, u["name"])
+    # A session changing its own password must prove it knows the current one.
     r = a.request("PUT", f"/api/v1/users/{u['id']}/password", {"password": "another long password"})
+    assert r.status == 422 and "current_password" in r.json["error"]["message"]
+    r = a.request("PUT", f"/api/v1/users/{u['id']}/password",
+                  {"password": "another long password", "current_password": "wrong wrong wrong"})
+    assert r.status == 403
+    assert b.request("GET", "/api/v1/me").status == 200  # a refused change ends nothing
+    r = a.request("PUT", f"/api/v1/users/{u['id']}/password",
+                  {"password": "another long password", "current_password": PW})
     assert r.status == 200, r
     assert a.request("GET", "/api/v1/me").status == 200  # the session that changed it stays
     assert b.request("GET", "/api/v1/me").status == 401
