@@ -55,7 +55,7 @@ static int with_store(int (*fn)(int, char **, cp_db *), int argc, char **argv, c
     if (argc < 1 || strcmp(argv[0], "--help") == 0) return fn(argc, argv, NULL);
     for (int i = 0; i < argc; i++)
         if (strcmp(argv[i], "--help") == 0) return fn(argc, argv, NULL);
-    cp_db *db = cp_cli_open_store(cfg);
+    cp_db *db = cp_cli_open_store(cfg, CP_OPEN_MIGRATE);
     if (!db) return CP_EXIT_STORE;
     int rc = fn(argc, argv, db);
     cp_db_close(db);

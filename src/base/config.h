@@ -12,7 +12,9 @@
  * value is an error naming the file and line.
  *
  * The table in config.c (CP_CONFIG_OPTIONS) is the single list of settings;
- * `cyberpact serve --help` and docs/operations.md print from it.
+ * `cyberpact --help` prints it, and docs/operations.md lists it. A value
+ * cannot contain '#' in the file (it starts a comment): give such a value by
+ * flag or environment variable.
  */
 #ifndef CP_BASE_CONFIG_H
 #define CP_BASE_CONFIG_H

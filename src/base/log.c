@@ -34,7 +34,7 @@ void cp_log_obj(cp_log_level lvl, json_t *obj)
     json_object_set_new(line, "level", json_string(level_names[lvl]));
     json_object_update(line, obj);
     json_decref(obj);
-    char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     json_decref(line);
     if (!text) return;
     size_t n = strlen(text);

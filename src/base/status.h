@@ -65,5 +65,9 @@ typedef struct {
 cp_status cp_fail(cp_err *err, cp_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 cp_status cp_vfail(cp_err *err, cp_status st, const char *fmt, va_list ap);
+/* Puts "prefix: " in front of the message already in err and returns st
+ * (err may be NULL). For wrapping a lower layer's message with where it
+ * happened: return cp_fail_prefix(err, CP_E_UNPROCESSABLE, "body.value"); */
+cp_status cp_fail_prefix(cp_err *err, cp_status st, const char *prefix);
 
 #endif

@@ -23,7 +23,7 @@ int cp_cli_backup(int argc, char **argv, cp_config *cfg)
         fprintf(stderr, "error: %s exists; choose a new file name\n", file);
         return CP_EXIT_FAIL;
     }
-    cp_db *db = cp_cli_open_store(cfg);
+    cp_db *db = cp_cli_open_store(cfg, CP_OPEN_RAW);
     if (!db) return CP_EXIT_STORE;
     cp_err err = {{0}};
     rc = CP_EXIT_OK;

@@ -29,9 +29,14 @@ int cp_cli_key(int argc, char **argv, cp_db *db);
 
 /* --- helpers shared by the subcommands (common.c) --- */
 
-/* Opens the store named by cfg and brings its schema up to date. Prints the
- * reason and returns NULL on failure. */
-cp_db *cp_cli_open_store(const cp_config *cfg);
+typedef enum {
+    CP_OPEN_MIGRATE,  /* create or bring the schema up to date (init, serve, demo, member/user/key) */
+    CP_OPEN_EXISTING, /* an existing store at this binary's schema; never written (verify) */
+    CP_OPEN_RAW,      /* an existing store, any schema; never written (backup) */
+} cp_open_mode;
+
+/* Opens the store named by cfg. Prints the reason and returns NULL on failure. */
+cp_db *cp_cli_open_store(const cp_config *cfg, cp_open_mode mode);
 /* Creates the data folder (mode 0700) if missing; with always false, only
  * when the store is an SQLite file in it. Prints the problem and returns -1
  * on failure. */

@@ -75,6 +75,14 @@ static size_t draw_states(const cp_country **out, size_t max)
     return k;
 }
 
+/* 96 random bits as 16 base64url characters. */
+static void random_password(char out[24])
+{
+    unsigned char rnd[12];
+    cp_random_bytes(rnd, sizeof rnd);
+    cp_b64url_encode(rnd, sizeof rnd, out);
+}
+
 typedef struct {
     cp_conn *c;
     cp_actor a;
@@ -98,10 +106,8 @@ static const char *member(demo *d, const char *kind, const char *name, const cha
 
 static cp_status user(demo *d, const char *member_id, const char *member_name, const char *name, json_t *roles)
 {
-    unsigned char rnd[12];
     char password[24];
-    cp_random_bytes(rnd, sizeof rnd);
-    cp_b64url_encode(rnd, sizeof rnd, password);
+    random_password(password);
     json_t *in = json_pack("{ss ss sO ss}", "member_id", member_id, "name", name, "roles", roles, "password", password);
     json_t *u = NULL, *k = NULL;
     cp_status st = cp_user_create(d->c, &d->a, in, &u, &d->err);
@@ -205,7 +211,7 @@ static int reset_store(const cp_config *cfg)
     if (strncmp(url, "sqlite:", 7) != 0) return 0; /* PostgreSQL: must be empty; bootstrap checks */
     const char *path = url + 7;
     if (access(path, F_OK) != 0) return 0;
-    cp_db *db = cp_cli_open_store(cfg);
+    cp_db *db = cp_cli_open_store(cfg, CP_OPEN_MIGRATE);
     if (!db) return -1;
     cp_err err = {{0}};
     char v[8] = "";
@@ -238,9 +244,17 @@ static int build(cp_config *cfg, cp_db *db, char *cred_path, size_t cap)
     int rc = CP_EXIT_FAIL;
     if (!d.c || cp_iso3166_load(NULL, &d.err)) goto out;
     if (cp_bootstrap(d.c, &d.a, "ITU-IMPACT Alliance (demo)", "secretariat", &alliance, &admin, secret, &d.err)) goto out;
-    json_array_append_new(d.creds, json_pack("{ss ss s[s] ss sn}", "user", "secretariat", "member",
+    char password[24];
+    random_password(password);
+    json_t *pw_in = json_pack("{ss}", "password", password), *pw_out = NULL;
+    cp_status pw_st = cp_user_set_password(d.c, &d.a, json_string_value(json_object_get(admin, "id")), pw_in,
+                                           &pw_out, &d.err);
+    json_decref(pw_in);
+    json_decref(pw_out);
+    if (pw_st) goto out;
+    json_array_append_new(d.creds, json_pack("{ss ss s[s] ss ss}", "user", "secretariat", "member",
                                              json_string_value(json_object_get(alliance, "name")), "roles",
-                                             "secretariat", "key", secret, "password"));
+                                             "secretariat", "key", secret, "password", password));
     cp_wipe(secret, sizeof secret);
     if (cp_conn_begin(d.c, CP_TX_WRITE, &d.err) || cp_meta_put(d.c, "demo", "1", &d.err) ||
         cp_audit_append(d.c, d.a.label, "store.mark_demo", "store", NULL, &d.err) || cp_conn_commit(d.c, &d.err)) {
@@ -276,7 +290,7 @@ int cp_cli_demo(int argc, char **argv, cp_config *cfg)
     if (parsed >= 0) return parsed;
     cp_server_block_signals();
     if (cp_cli_make_data_dir(cfg, true) || reset_store(cfg)) return CP_EXIT_FAIL;
-    cp_db *db = cp_cli_open_store(cfg);
+    cp_db *db = cp_cli_open_store(cfg, CP_OPEN_MIGRATE);
     if (!db) return CP_EXIT_STORE;
     char cred_path[CP_PATH_MAX + 32];
     int rc = build(cfg, db, cred_path, sizeof cred_path);

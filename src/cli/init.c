@@ -39,7 +39,7 @@ int cp_cli_init(int argc, char **argv, cp_config *cfg)
     if (parsed >= 0) return parsed;
     const char *name = o.value[0], *admin = o.value[1];
     if (cp_cli_make_data_dir(cfg, false)) return CP_EXIT_FAIL;
-    cp_db *db = cp_cli_open_store(cfg);
+    cp_db *db = cp_cli_open_store(cfg, CP_OPEN_MIGRATE);
     if (!db) return CP_EXIT_STORE;
     cp_err err = {{0}};
     cp_conn *c = cp_db_thread_conn(db, &err);

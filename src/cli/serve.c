@@ -72,7 +72,7 @@ int cp_cli_serve(int argc, char **argv, cp_config *cfg)
     int parsed = cp_cli_parse(argc, argv, flags, actions, 1, USAGE, &o);
     if (parsed >= 0) return parsed;
     cp_server_block_signals();
-    cp_db *db = cp_cli_open_store(cfg);
+    cp_db *db = cp_cli_open_store(cfg, CP_OPEN_MIGRATE);
     if (!db) return CP_EXIT_STORE;
     int rc = cp_cli_serve_store(cfg, db);
     cp_db_close(db);

@@ -18,7 +18,7 @@ int cp_cli_verify(int argc, char **argv, cp_config *cfg)
     cp_cli_args o;
     int parsed = cp_cli_parse(argc, argv, flags, actions, 1, USAGE, &o);
     if (parsed >= 0) return parsed;
-    cp_db *db = cp_cli_open_store(cfg);
+    cp_db *db = cp_cli_open_store(cfg, CP_OPEN_EXISTING);
     if (!db) return CP_EXIT_STORE;
     cp_err err = {{0}};
     cp_conn *c = cp_db_thread_conn(db, &err);

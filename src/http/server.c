@@ -23,6 +23,10 @@
 #include "http/metrics.h"
 #include "http/router.h"
 
+/* How much of an oversized chunked body is read (and discarded) to be able to
+ * answer 413, as a multiple of the body limit, before the connection is cut. */
+#define CP_DISCARD_FACTOR 8
+
 struct cp_server {
     struct MHD_Daemon *d;
     cp_app *app;
@@ -39,6 +43,7 @@ typedef struct {
     char *body;
     size_t body_len, body_cap;
     bool started, too_large, counted;
+    size_t discarded;        /* body bytes thrown away after too_large */
     uint64_t t0_us;
     int route_index;
     char seg_buf[CP_PATH_MAX_BYTES];
@@ -231,7 +236,7 @@ static void dispatch(req_state *st)
     if (s) {
         free(r->resp_body);
         r->resp_body = NULL;
-        if (cp_status_http(s) >= 500) cp_log(CP_LOG_ERROR, "handler_error", "%s %s: %s", r->method, r->path, err.msg);
+        if (cp_status_http(s) >= 500) cp_log(CP_LOG_ERROR, "handler_error", "request %s: %s %s: %s", r->request_id, r->method, r->path, err.msg);
         set_error(r, s, cp_status_http(s) >= 500 && s != CP_E_UNAVAILABLE ? "internal error; see the server log for this request id" : err.msg);
     }
 }
@@ -258,8 +263,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         *upload_data_size = 0;
         size_t max = (size_t)r->app->cfg->max_body_bytes;
         if (st->too_large || st->body_len + n > max) {
+            /* A body without Content-Length that outgrows the limit: libmicrohttpd
+             * can only answer once the body has been read, so discard it and
+             * answer 413; but an endless body is cut off (connection closed,
+             * no answer) once it passes CP_DISCARD_FACTOR times the limit. */
             st->too_large = true;
-            return MHD_YES;
+            st->discarded += n;
+            return st->discarded > CP_DISCARD_FACTOR * max ? MHD_NO : MHD_YES;
         }
         if (st->body_len + n + 1 > st->body_cap) {
             size_t cap = st->body_cap ? st->body_cap : 4096;
@@ -417,7 +427,7 @@ cp_status cp_server_start(cp_app *app, cp_server **out, cp_err *err)
         (size_t)cfg->max_header_bytes, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_connections_per_ip,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->request_timeout_s,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+        MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     if (!srv->d) {
         free(srv->tls_cert);
         free(srv->tls_key);

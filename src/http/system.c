@@ -23,7 +23,7 @@ static cp_status readyz(cp_req *r, cp_err *err)
 {
     cp_conn *c = cp_req_conn(r, err);
     cp_status st = c ? cp_conn_ping(c, err) : CP_E_UNAVAILABLE;
-    if (st) return cp_fail(err, CP_E_UNAVAILABLE, "store unreachable: %s", err->msg);
+    if (st) return cp_fail_prefix(err, CP_E_UNAVAILABLE, "store unreachable");
     if (r->app->draining) return cp_fail(err, CP_E_UNAVAILABLE, "shutting down");
     cp_resp_json(r, 200, json_pack("{ss ss}", "status", "ready", "store", cp_db_describe(r->app->db)));
     return CP_OK;

@@ -60,20 +60,20 @@ static cp_status parse_entry(const char *type, const char *value, entry *e, cp_e
     cp_status st;
     if (strcmp(type, "cidr") == 0) {
         cp_cidr cidr;
-        if ((st = cp_cidr_parse(value, strlen(value), &cidr, err))) return cp_fail(err, CP_E_UNPROCESSABLE, "body.value: %s", err->msg);
+        if ((st = cp_cidr_parse(value, strlen(value), &cidr, err))) return cp_fail_prefix(err, CP_E_UNPROCESSABLE, "body.value");
         e->kind = "cidr";
         cp_cidr_format(&cidr, e->value, sizeof e->value);
         cp_cidr_range_hex(&cidr, e->lo, e->hi);
         e->prefix = cidr.family == 4 ? cidr.prefix + 96 : cidr.prefix;
     } else if (strcmp(type, "asn") == 0) {
         uint32_t asn;
-        if ((st = cp_asn_parse(value, strlen(value), &asn, err))) return cp_fail(err, CP_E_UNPROCESSABLE, "body.value: %s", err->msg);
+        if ((st = cp_asn_parse(value, strlen(value), &asn, err))) return cp_fail_prefix(err, CP_E_UNPROCESSABLE, "body.value");
         e->kind = "asn";
         snprintf(e->value, sizeof e->value, "AS%" PRIu32, asn);
         e->asn = asn;
     } else if (strcmp(type, "domain") == 0) {
         if ((st = cp_domain_normalize(value, strlen(value), e->value, sizeof e->value, err)))
-            return cp_fail(err, CP_E_UNPROCESSABLE, "body.value: %s", err->msg);
+            return cp_fail_prefix(err, CP_E_UNPROCESSABLE, "body.value");
         e->kind = "domain";
     } else {
         return cp_fail(err, CP_E_UNPROCESSABLE, "body.type must be cidr, asn or domain, not '%.16s'", type);
@@ -300,6 +300,8 @@ cp_status cp_members_check(cp_conn *c, int64_t *problems, char *problem, size_t 
          "members with an unknown status"},
         {"SELECT COUNT(*) FROM users u JOIN members m ON m.id = u.member_id WHERE (u.roles & 1) <> 0 AND m.is_alliance = 0",
          "secretariat users outside the alliance organisation"},
+        {"SELECT COUNT(*) FROM users u JOIN members m ON m.id = u.member_id WHERE (u.roles & 8) <> 0 AND m.is_alliance = 0",
+         "auditors outside the alliance organisation"},
         {"SELECT COUNT(*) FROM users u JOIN members m ON m.id = u.member_id WHERE (u.roles & 2) <> 0 AND m.kind <> 'member_state'",
          "delegates of members that are not states"},
         {"SELECT COUNT(*) FROM api_keys k JOIN users u ON u.id = k.user_id WHERE (k.roles & ~u.roles) <> 0 AND k.revoked_at IS NULL",

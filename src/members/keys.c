@@ -119,7 +119,7 @@ cp_status cp_key_create(cp_conn *c, const cp_actor *a, const json_t *in, json_t 
     int64_t expires = 0;
     const char *exp = cp_json_str(in, "expires_at");
     if (exp && cp_rfc3339_parse(exp, &expires, err))
-        return cp_fail(err, CP_E_BAD_REQUEST, "body.expires_at: %s", err->msg);
+        return cp_fail_prefix(err, CP_E_BAD_REQUEST, "body.expires_at");
     if (exp && expires <= cp_now_ms()) return cp_fail(err, CP_E_UNPROCESSABLE, "body.expires_at must be in the future");
     const char *user_id = cp_json_str(in, "user_id");
     unsigned user_roles, roles;

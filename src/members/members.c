@@ -4,6 +4,7 @@
  */
 #include "members/members.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,27 @@ static void bind_csirt(cp_stmt *s, int first, const json_t *csirt)
     cp_stmt_bind_text(s, first + 3, cp_json_str(csirt, "pgp_fingerprint"));
 }
 
+/* Appends to the member's status history (inside the caller's transaction). */
+static cp_status record_status(cp_conn *c, const cp_actor *a, const char *id, const char *status, int64_t at,
+                               const char *reason, cp_err *err)
+{
+    cp_stmt *s;
+    cp_status st = cp_stmt_prepare(c, "INSERT INTO member_status_history (id, member_id, status, at, reason, actor)"
+                                      " VALUES (?, ?, ?, ?, ?, ?)", &s, err);
+    if (st) return st;
+    char hid[CP_UUID_LEN + 1];
+    cp_uuid4(hid);
+    cp_stmt_bind_text(s, 1, hid);
+    cp_stmt_bind_text(s, 2, id);
+    cp_stmt_bind_text(s, 3, status);
+    cp_stmt_bind_int(s, 4, at);
+    cp_stmt_bind_text(s, 5, reason);
+    cp_stmt_bind_text(s, 6, a->label);
+    st = cp_stmt_run(s, err);
+    cp_stmt_finalize(s);
+    return st;
+}
+
 static cp_status insert_member(cp_conn *c, const cp_actor *a, const char *kind, const char *name,
                                const cp_country *ct, const json_t *csirt, int64_t joined, bool alliance,
                                json_t **out, cp_err *err)
@@ -200,6 +222,8 @@ static cp_status insert_member(cp_conn *c, const cp_actor *a, const char *kind, 
         st = ct ? cp_fail(err, CP_E_CONFLICT, "a member named '%.100s' or a member state for %s already exists", name, ct->alpha2)
                 : cp_fail(err, CP_E_CONFLICT, "a member named '%.100s' already exists", name);
     }
+    if (st) goto fail;
+    st = record_status(c, a, id, "active", joined, "admitted", err);
     if (st) goto fail;
     st = cp_member_get(c, id, out, err);
     if (st) goto fail;
@@ -240,7 +264,7 @@ cp_status cp_member_create(cp_conn *c, const cp_actor *a, const json_t *in, json
     if ((st = check_csirt(csirt, err))) return st;
     int64_t joined = cp_now_ms();
     const char *j = cp_json_str(in, "joined_at");
-    if (j && (st = cp_rfc3339_parse(j, &joined, err))) return cp_fail(err, CP_E_BAD_REQUEST, "body.joined_at: %s", err->msg);
+    if (j && (st = cp_rfc3339_parse(j, &joined, err))) return cp_fail_prefix(err, CP_E_BAD_REQUEST, "body.joined_at");
     return insert_member(c, a, kind, name, ct, csirt, joined, false, out, err);
 }
 
@@ -261,6 +285,12 @@ cp_status cp_member_list(cp_conn *c, const cp_member_filter *f, char **page, siz
         return cp_fail(err, CP_E_BAD_REQUEST, "query parameter kind '%.32s' is not a member kind", f->kind);
     if (f->status && !in_list(f->status, STATUSES, 3))
         return cp_fail(err, CP_E_BAD_REQUEST, "query parameter status must be active, suspended or withdrawn");
+    char country[8] = "";
+    if (f->country) {
+        if (strlen(f->country) != 2) return cp_fail(err, CP_E_BAD_REQUEST, "query parameter country must be an ISO 3166-1 alpha-2 code");
+        country[0] = (char)toupper((unsigned char)f->country[0]);
+        country[1] = (char)toupper((unsigned char)f->country[1]);
+    }
     cp_stmt *s;
     cp_status st = cp_stmt_prepare(c,
                                    "SELECT " MEMBER_COLUMNS " FROM members"
@@ -274,8 +304,8 @@ cp_status cp_member_list(cp_conn *c, const cp_member_filter *f, char **page, siz
     cp_stmt_bind_text(s, 2, f->kind);
     cp_stmt_bind_text(s, 3, f->status);
     cp_stmt_bind_text(s, 4, f->status);
-    cp_stmt_bind_text(s, 5, f->country);
-    cp_stmt_bind_text(s, 6, f->country);
+    cp_stmt_bind_text(s, 5, f->country ? country : NULL);
+    cp_stmt_bind_text(s, 6, f->country ? country : NULL);
     cp_stmt_bind_text(s, 7, after_name);
     cp_stmt_bind_text(s, 8, after_name);
     cp_stmt_bind_text(s, 9, after_name);
@@ -426,20 +456,7 @@ cp_status cp_member_set_status(cp_conn *c, const cp_actor *a, const char *id, co
         st = cp_stmt_run(s, err);
         cp_stmt_finalize(s);
     }
-    if (!st) st = cp_stmt_prepare(c, "INSERT INTO member_status_history (id, member_id, status, at, reason, actor)"
-                                     " VALUES (?, ?, ?, ?, ?, ?)", &s, err);
-    if (!st) {
-        char hid[CP_UUID_LEN + 1];
-        cp_uuid4(hid);
-        cp_stmt_bind_text(s, 1, hid);
-        cp_stmt_bind_text(s, 2, id);
-        cp_stmt_bind_text(s, 3, status);
-        cp_stmt_bind_int(s, 4, now);
-        cp_stmt_bind_text(s, 5, cp_json_str(in, "reason"));
-        cp_stmt_bind_text(s, 6, a->label);
-        st = cp_stmt_run(s, err);
-        cp_stmt_finalize(s);
-    }
+    if (!st) st = record_status(c, a, id, status, now, cp_json_str(in, "reason"), err);
     if (!st) st = finish_write(c, a, "member.status", id, in, out, err);
     if (!st) st = cp_conn_commit(c, err);
     else cp_conn_rollback(c);

@@ -45,9 +45,7 @@ static cp_status apply(cp_conn *c, const cp_migration *m, cp_err *err)
 cp_status cp_migrate(cp_conn *c, int *applied, cp_err *err)
 {
     if (applied) *applied = 0;
-    cp_status st = cp_conn_exec(c, BOOTSTRAP_SQL, err);
-    if (st) return st;
-    st = cp_conn_begin(c, CP_TX_WRITE, err);
+    cp_status st = cp_conn_begin(c, CP_TX_WRITE, err);
     if (st) return st;
     /* Several servers may start together on one PostgreSQL: one migrates,
      * the others wait here and then find nothing to do. */

@@ -114,8 +114,9 @@ def test_status_changes_and_history(server):
     server.request("POST", f"/api/v1/members/{m['id']}/status", {"status": "active"}, key=server.admin_key)
     assert server.request("GET", "/api/v1/members", key=key).status == 200
     h = server.request("GET", f"/api/v1/members/{m['id']}/status", key=server.admin_key)
-    assert [x["status"] for x in h.json["items"]] == ["suspended", "active"]
-    assert h.json["items"][0]["reason"] == "arrears"
+    assert [x["status"] for x in h.json["items"]] == ["active", "suspended", "active"]
+    assert h.json["items"][0]["reason"] == "admitted"
+    assert h.json["items"][1]["reason"] == "arrears"
     server.request("POST", f"/api/v1/members/{m['id']}/status", {"status": "withdrawn"}, key=server.admin_key)
     r = server.request("POST", f"/api/v1/members/{m['id']}/status", {"status": "active"}, key=server.admin_key)
     assert r.status == 422

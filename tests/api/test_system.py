@@ -161,3 +161,22 @@ def test_sigterm_drains_and_exits_zero(fresh_server):
     # one structured line per request, with its id, route, status and time
     reqs = [l for l in lines if l.get("event") == "request"]
     assert reqs and all({"request_id", "method", "path", "route", "status", "ms", "ts"} <= set(l) for l in reqs)
+
+
+def test_endless_chunked_body_is_cut_off(server):
+    """An oversized body without Content-Length is not read forever: past 8x the limit the connection closes."""
+    s = socket.create_connection(("127.0.0.1", server.port))
+    s.sendall(("POST /api/v1/members HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               f"Authorization: Bearer {server.admin_key}\r\nTransfer-Encoding: chunked\r\n\r\n").encode())
+    chunk = b"a" * 65536
+    sent = 0
+    try:
+        s.settimeout(10)
+        while sent < 64 << 20:
+            s.sendall(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+            sent += len(chunk)
+    except (BrokenPipeError, ConnectionResetError, socket.timeout):
+        pass
+    s.close()
+    assert sent < 64 << 20, "the server kept reading an endless body"
+    assert server.request("GET", "/healthz").status == 200
