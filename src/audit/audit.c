@@ -150,8 +150,9 @@ cp_status cp_audit_verify(cp_conn *c, cp_audit_report *r, cp_err *err)
         char num[2][32];
         snprintf(num[0], 32, "%" PRId64, r->head_seq);
         snprintf(num[1], 32, "%" PRId64, expect - 1);
-        if (r->head_seq != expect - 1)
-            bad(r, expect, "the head says %s entries but the log ends at %s (entries deleted at the end?)", num[0],
+        if (r->head_seq != expect - 1) /* the first entry the head and the log disagree on */
+            bad(r, (r->head_seq < expect - 1 ? r->head_seq : expect - 1) + 1,
+                "the head says %s entries but the log ends at %s (entries deleted at the end, or forged?)", num[0],
                 num[1]);
         else if (strcmp(r->head_hash, prev) != 0)
             bad(r, r->head_seq, "entry %s: hash differs from the head's%s", num[0], "");

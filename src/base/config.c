@@ -81,6 +81,9 @@ static cp_status set_opt(cp_config *cfg, const opt *o, const char *value, const 
         if (strlen(value) >= o->size)
             return cp_fail(err, CP_E_BAD_REQUEST, "%s: value of %s is longer than %zu bytes", origin, o->name,
                            o->size - 1);
+        if (o->offset == offsetof(cp_config, log_level) && cp_log_level_parse(value) < 0)
+            return cp_fail(err, CP_E_BAD_REQUEST, "%s: log-level must be debug, info, warn, error or off, not '%.40s'",
+                           origin, value);
         memcpy(field, value, strlen(value) + 1);
         return CP_OK;
     }
@@ -212,9 +215,6 @@ cp_status cp_config_load(cp_config *cfg, int argc, char **argv, int *rest, int r
         st = set_opt(cfg, o, val, origin, err);
         if (st) return st;
     }
-    if (cp_log_level_parse(cfg->log_level) < 0)
-        return cp_fail(err, CP_E_BAD_REQUEST, "log-level must be debug, info, warn, error or off, not '%s'",
-                       cfg->log_level);
     return CP_OK;
 }
 

@@ -64,6 +64,10 @@ void cp_b64url_encode(const void *bytes, size_t n, char *out)
 
 long cp_b64url_decode(const char *s, size_t len, void *out, size_t cap)
 {
+    /* libsodium 1.0.18 reads every byte >= 0x80 as '_': check the alphabet first. */
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (size_t i = 0; i < len; i++)
+        if (!s[i] || !strchr(alphabet, s[i])) return -1;
     size_t got = 0;
     const char *end = NULL;
     if (sodium_base642bin(out, cap, s, len, NULL, &got, &end,

@@ -32,7 +32,7 @@ cp_status cp_json_parse(const char *buf, size_t len, size_t max_depth, json_t **
 size_t cp_json_depth(const char *buf, size_t len, size_t max_depth);
 
 typedef enum {
-    CP_JT_STRING,      /* non-empty unless min_len == 0 is allowed by max */
+    CP_JT_STRING,      /* a string of at most max bytes (empty allowed), no NUL */
     CP_JT_STRING_NULL, /* a string, or null to clear */
     CP_JT_INT,
     CP_JT_BOOL,

@@ -157,6 +157,9 @@ void cp_cidr_format(const cp_cidr *c, char *buf, size_t cap)
     char a[48];
     if (c->family == 4) {
         snprintf(a, sizeof a, "%u.%u.%u.%u", c->addr[0], c->addr[1], c->addr[2], c->addr[3]);
+    } else if (memcmp(c->addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
+        /* IPv4-mapped: mixed notation, as RFC 5952 section 5 recommends. */
+        snprintf(a, sizeof a, "::ffff:%u.%u.%u.%u", c->addr[12], c->addr[13], c->addr[14], c->addr[15]);
     } else {
         uint16_t w[8];
         for (int i = 0; i < 8; i++) w[i] = (uint16_t)(c->addr[2 * i] << 8 | c->addr[2 * i + 1]);
@@ -284,6 +287,10 @@ cp_status cp_domain_normalize(const char *s, size_t len, char *out, size_t cap, 
         out[i] = (char)tolower((unsigned char)c);
     }
     out[len] = 0;
+    const char *tld = strrchr(out, '.');
+    tld = tld ? tld + 1 : out;
+    if (strspn(tld, "0123456789") == strlen(tld))
+        return cp_fail(err, CP_E_BAD_REQUEST, "'%.*s' ends in an all-digit label: an IP address is not a domain name", shown, s);
     if (labels < 2) return cp_fail(err, CP_E_BAD_REQUEST, "'%.*s' needs at least two labels (e.g. example.org)", shown, s);
     return CP_OK;
 }

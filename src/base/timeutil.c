@@ -56,6 +56,9 @@ static void put2(char *p, unsigned v)
  * printf, because list responses format thousands of these. */
 void cp_rfc3339_format(int64_t ms, char buf[CP_RFC3339_MAX])
 {
+    /* RFC 3339 covers years 0000 to 9999: clamp to that range first. */
+    if (ms < -62167219200000) ms = -62167219200000;
+    if (ms > 253402300799999) ms = 253402300799999;
     int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
     unsigned milli = (unsigned)(ms - secs * 1000);
     int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
@@ -63,7 +66,6 @@ void cp_rfc3339_format(int64_t ms, char buf[CP_RFC3339_MAX])
     int64_t y;
     unsigned mo, d;
     civil_from_days(days, &y, &mo, &d);
-    if (y < 0 || y > 9999) y = y < 0 ? 0 : 9999; /* outside RFC 3339's range: clamp */
     buf[0] = (char)('0' + y / 1000);
     buf[1] = (char)('0' + y / 100 % 10);
     put2(buf + 2, (unsigned)(y % 100));

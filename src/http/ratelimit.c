@@ -1,6 +1,7 @@
 #include "http/ratelimit.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,8 +65,16 @@ static slot *find(cp_ratelimit *rl, const char *addr, int64_t now_s, int create)
     return oldest;
 }
 
-int cp_ratelimit_blocked(cp_ratelimit *rl, const char *addr, int64_t now_s)
+/* Addresses are keyed by their first 63 bytes (an IPv6 text is at most 45). */
+static void key_of(const char *addr, char key[64])
 {
+    snprintf(key, 64, "%s", addr);
+}
+
+int cp_ratelimit_blocked(cp_ratelimit *rl, const char *addr_in, int64_t now_s)
+{
+    char addr[64];
+    key_of(addr_in, addr);
     pthread_mutex_lock(&rl->mu);
     slot *s = find(rl, addr, now_s, 0);
     int wait = 0;
@@ -74,8 +83,10 @@ int cp_ratelimit_blocked(cp_ratelimit *rl, const char *addr, int64_t now_s)
     return wait > 0 ? wait : 0;
 }
 
-void cp_ratelimit_fail(cp_ratelimit *rl, const char *addr, int64_t now_s)
+void cp_ratelimit_fail(cp_ratelimit *rl, const char *addr_in, int64_t now_s)
 {
+    char addr[64];
+    key_of(addr_in, addr);
     pthread_mutex_lock(&rl->mu);
     slot *s = find(rl, addr, now_s, 1);
     s->failures++;

@@ -86,6 +86,9 @@ static cp_status record(field *f, int nf, uint64_t lineno, cp_rir_cb cb, void *c
             first + v - 1 > 4294967295ull)
             return BAD("line %llu: bad AS range '%.*s|%.*s'", (unsigned long long)lineno, (int)(start.n > 12 ? 12 : start.n),
                        start.p, (int)(value.n > 12 ? 12 : value.n), value.p);
+        if (v > CP_RIR_ASN_COUNT_MAX)
+            return BAD("line %llu: an AS block of %llu numbers is larger than the %d accepted in one record",
+                       (unsigned long long)lineno, (unsigned long long)v, CP_RIR_ASN_COUNT_MAX);
         e.kind = CP_RIR_ASN;
         e.asn_first = (uint32_t)first;
         e.asn_count = (uint32_t)v;
@@ -94,7 +97,7 @@ static cp_status record(field *f, int nf, uint64_t lineno, cp_rir_cb cb, void *c
     }
     cp_cidr addr;
     cp_err aerr;
-    if (cp_cidr_parse(start.p, start.n, &addr, &aerr) || addr.family != (v4 ? 4 : 6))
+    if (memchr(start.p, '/', start.n) || cp_cidr_parse(start.p, start.n, &addr, &aerr) || addr.family != (v4 ? 4 : 6))
         return BAD("line %llu: field 4 (start) '%.*s' is not an %s address", (unsigned long long)lineno,
                    (int)(start.n > 48 ? 48 : start.n), start.p, v4 ? "IPv4" : "IPv6");
     if (v6) {

@@ -25,6 +25,9 @@
 #include "base/net.h"
 
 #define CP_RIR_LINE_MAX 1024
+/* Each AS number becomes one constituency row; real records hold at most a
+ * few thousand. */
+#define CP_RIR_ASN_COUNT_MAX 65536
 
 enum { CP_RIR_IPV4 = 1, CP_RIR_IPV6 = 2, CP_RIR_ASN = 3 };
 

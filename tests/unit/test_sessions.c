@@ -116,7 +116,7 @@ static void test_password_change_ends_other_sessions(void)
     attempt mine = login("s.change", PW), elsewhere = login("s.change", PW);
     cp_actor me;
     CHECK(cp_auth_session(F.c, mine.cookie, cp_now_ms(), &me, &F.err) == CP_OK);
-    json_t *in = json_pack("{ss}", "password", "the next long password");
+    json_t *in = json_pack("{ss ss}", "password", "the next long password", "current_password", PW);
     CHECK(cp_user_set_password(F.c, &me, fx_id(u), in, &out, &F.err) == CP_OK);
     json_decref(in);
     json_decref(out);
