@@ -126,3 +126,33 @@ def test_demo_store(tmp_path):
         assert p.returncode == 1 and "not a demo" in p.stderr
     finally:
         s.cleanup()
+
+
+def test_import_rir_assigns_country_ranges():
+    """`member import-rir`: each country's ranges go to the member state with that code."""
+    fixture = os.path.join(os.path.dirname(__file__), "..", "data", "delegated-test.txt")
+    s = Server()
+    try:
+        fr = json.loads(s.cli(["member", "create", "--kind", "member_state", "--name", "France", "--country", "FR"]).stdout)
+        de = json.loads(s.cli(["member", "create", "--kind", "member_state", "--name", "Germany", "--country", "DE"]).stdout)
+        out = json.loads(s.cli(["member", "import-rir", fixture]).stdout)
+        assert out["member_states"] == 2 and out["added"] > 0 and out["no_member_state"] > 0
+        fr_entries = json.loads(s.cli(["member", "constituency", fr["id"]]).stdout)
+        values = {e["value"] for e in fr_entries}
+        assert {"2.0.0.0/12", "193.0.0.0/21", "2001:660::/32", "AS2200"} <= values
+        assert all(e["source"] == "rir" for e in fr_entries)
+        de_values = {e["value"] for e in json.loads(s.cli(["member", "constituency", de["id"]]).stdout)}
+        assert {"5.1.0.0/22", "5.1.4.0/23", "2a00:1450::/29", "AS3320"} <= de_values  # 1536 = /22 + /23
+        # importing again adds nothing
+        again = json.loads(s.cli(["member", "import-rir", fixture]).stdout)
+        assert again["added"] == 0 and again["already_present"] == out["added"]
+        # a malformed file is refused whole, naming the line
+        bad = os.path.join(s.dir, "bad.txt")
+        with open(bad, "w") as f:
+            f.write("2|ripencc|20260101|1|19830705|20251231|+0100\nripencc|FR|ipv4|300.0.0.0|256|20100101|allocated\n")
+        p = s.cli(["member", "import-rir", bad], check=False)
+        assert p.returncode == 1 and "line 2" in p.stderr
+        v = s.cli(["verify"])
+        assert v.returncode == 0
+    finally:
+        s.cleanup()
