@@ -148,6 +148,8 @@ static cp_status set_password(cp_req *r, cp_err *err)
     if ((st = secret_body(r, &in, err))) return st;
     st = cp_user_set_password(c, &r->actor, r->params[0], in, &out, err);
     drop_secret_json(in);
+    /* A wrong current password is a guess: it counts like a failed login. */
+    if (st == CP_E_FORBIDDEN) cp_ratelimit_fail(r->app->ratelimit, r->remote, cp_now_ms() / 1000);
     if (st) return st;
     cp_resp_json(r, 200, out);
     return CP_OK;

@@ -553,3 +553,17 @@ def test_limit_counts_only_failures(fresh_server):
         assert s.request("GET", "/api/v1/me").status == 401
     assert s.request("GET", "/api/v1/me", key=bad_key()).status == 401
     assert s.request("GET", "/api/v1/me", key=s.admin_key).status == 429
+
+
+def test_wrong_current_password_counts_as_a_guess(fresh_server):
+    s = fresh_server(["--auth-failures-per-minute", "3"])
+    s._countries = iter(["FR"])
+    m = s.create_member(country="FR")
+    u = user_with_password(s, m["id"])
+    a = session(s, u["name"])
+    for _ in range(3):
+        r = a.request("PUT", f"/api/v1/users/{u['id']}/password",
+                      {"password": "a brand new password", "current_password": "not the password"})
+        assert r.status == 403
+    r = a.request("GET", "/api/v1/me")
+    assert r.status == 429 and int(r.header("Retry-After")) > 0
