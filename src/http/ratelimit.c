@@ -60,7 +60,7 @@ static slot *find(cp_ratelimit *rl, const char *addr, int64_t now_s, int create)
     }
     if (!create) return NULL;
     memset(oldest, 0, sizeof *oldest);
-    strncpy(oldest->addr, addr, sizeof oldest->addr - 1);
+    snprintf(oldest->addr, sizeof oldest->addr, "%s", addr);
     oldest->window_start_s = now_s;
     return oldest;
 }
