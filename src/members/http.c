@@ -77,60 +77,61 @@ static cp_status update_member(cp_req *r, cp_err *err)
     return CP_OK;
 }
 
-static cp_status set_status(cp_req *r, cp_err *err)
+/* The shape of a write on one member: (member id, JSON body) → JSON result. */
+typedef cp_status (*member_write_fn)(cp_conn *c, const cp_actor *a, const char *member_id, const json_t *in,
+                                     json_t **out, cp_err *err);
+
+/* Authorises act on the member, decodes the body, runs fn, renders ok_status. */
+static cp_status member_write(cp_req *r, cp_action act, member_write_fn fn, int ok_status, cp_err *err)
 {
-    cp_status st = member_authz(r, CP_ACT_MEMBER_STATUS, err);
+    cp_status st = member_authz(r, act, err);
     if (st) return st;
     json_t *in, *out;
     if ((st = cp_req_json(r, &in, err))) return st;
     cp_conn *c = cp_req_conn(r, err);
-    st = c ? cp_member_set_status(c, &r->actor, r->params[0], in, &out, err) : CP_E_UNAVAILABLE;
+    st = c ? fn(c, &r->actor, r->params[0], in, &out, err) : CP_E_UNAVAILABLE;
     json_decref(in);
     if (st) return st;
-    cp_resp_json(r, 200, out);
+    cp_resp_json(r, ok_status, out);
     return CP_OK;
+}
+
+/* The shape of a read of one member's list: (member id) → JSON array. */
+typedef cp_status (*member_list_fn)(cp_conn *c, const char *member_id, json_t **items, cp_err *err);
+
+/* Authorises act, answers 404 for an unknown member, renders {"items", "next": null}. */
+static cp_status member_list(cp_req *r, cp_action act, member_list_fn fn, cp_err *err)
+{
+    cp_status st = member_authz(r, act, err);
+    if (st) return st;
+    cp_conn *c = cp_req_conn(r, err);
+    if (!c) return CP_E_UNAVAILABLE;
+    json_t *m, *items;
+    if ((st = cp_member_get(c, r->params[0], &m, err))) return st;
+    json_decref(m);
+    if ((st = fn(c, r->params[0], &items, err))) return st;
+    cp_resp_json(r, 200, cp_page_json(items, NULL));
+    return CP_OK;
+}
+
+static cp_status set_status(cp_req *r, cp_err *err)
+{
+    return member_write(r, CP_ACT_MEMBER_STATUS, cp_member_set_status, 200, err);
 }
 
 static cp_status status_history(cp_req *r, cp_err *err)
 {
-    cp_status st = member_authz(r, CP_ACT_MEMBER_READ, err);
-    if (st) return st;
-    cp_conn *c = cp_req_conn(r, err);
-    if (!c) return CP_E_UNAVAILABLE;
-    json_t *m, *items;
-    if ((st = cp_member_get(c, r->params[0], &m, err))) return st;
-    json_decref(m);
-    if ((st = cp_member_status_history(c, r->params[0], &items, err))) return st;
-    cp_resp_json(r, 200, cp_page_json(items, NULL));
-    return CP_OK;
+    return member_list(r, CP_ACT_MEMBER_READ, cp_member_status_history, err);
 }
 
 static cp_status list_constituency(cp_req *r, cp_err *err)
 {
-    cp_status st = member_authz(r, CP_ACT_CONSTITUENCY_READ, err);
-    if (st) return st;
-    cp_conn *c = cp_req_conn(r, err);
-    if (!c) return CP_E_UNAVAILABLE;
-    json_t *m, *items;
-    if ((st = cp_member_get(c, r->params[0], &m, err))) return st;
-    json_decref(m);
-    if ((st = cp_constituency_list(c, r->params[0], &items, err))) return st;
-    cp_resp_json(r, 200, cp_page_json(items, NULL));
-    return CP_OK;
+    return member_list(r, CP_ACT_CONSTITUENCY_READ, cp_constituency_list, err);
 }
 
 static cp_status add_constituency(cp_req *r, cp_err *err)
 {
-    cp_status st = member_authz(r, CP_ACT_CONSTITUENCY_WRITE, err);
-    if (st) return st;
-    json_t *in, *out;
-    if ((st = cp_req_json(r, &in, err))) return st;
-    cp_conn *c = cp_req_conn(r, err);
-    st = c ? cp_constituency_add(c, &r->actor, r->params[0], in, &out, err) : CP_E_UNAVAILABLE;
-    json_decref(in);
-    if (st) return st;
-    cp_resp_json(r, 201, out);
-    return CP_OK;
+    return member_write(r, CP_ACT_CONSTITUENCY_WRITE, cp_constituency_add, 201, err);
 }
 
 static cp_status remove_constituency(cp_req *r, cp_err *err)
