@@ -14,6 +14,23 @@ static int usage_error(const char *usage)
     return fputs(usage, stderr), CP_EXIT_USAGE;
 }
 
+int cp_cli_run(int argc, char **argv, cp_db *db, const char *const *flags, const cp_cli_action *actions,
+               size_t n_actions, const char *usage, cp_cli_action_fn fn)
+{
+    cp_cli_args o;
+    int rc = cp_cli_parse(argc, argv, flags, actions, n_actions, usage, &o);
+    if (rc >= 0) return rc;
+    cp_err err = {{0}};
+    cp_conn *c = db ? cp_db_thread_conn(db, &err) : NULL;
+    if (!c) return cp_cli_fail(db ? err.msg : "no store");
+    cp_actor a;
+    cp_actor_cli(&a);
+    json_t *out = NULL;
+    if (fn(c, &a, argv[0], &o, &out, &err)) return cp_cli_fail(err.msg);
+    if (out) cp_cli_print_json(out);
+    return CP_EXIT_OK;
+}
+
 int cp_cli_parse(int argc, char **argv, const char *const *flags, const cp_cli_action *actions, size_t n_actions,
                  const char *usage, cp_cli_args *out)
 {

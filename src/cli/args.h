@@ -37,4 +37,21 @@ typedef struct {
 int cp_cli_parse(int argc, char **argv, const char *const *flags, const cp_cli_action *actions, size_t n_actions,
                  const char *usage, cp_cli_args *out);
 
+#include <jansson.h>
+
+#include "base/status.h"
+#include "members/actor.h"
+#include "store/db.h"
+
+/* Runs one action of a store subcommand (member, user, key). *out, when set,
+ * is printed as pretty JSON and released; an action that prints by itself
+ * (key create prints only the secret) leaves it NULL. */
+typedef cp_status (*cp_cli_action_fn)(cp_conn *c, const cp_actor *a, const char *action, const cp_cli_args *o,
+                                      json_t **out, cp_err *err);
+
+/* cp_cli_parse, then the thread's store connection and the administrator
+ * actor (cp_actor_cli), then fn; returns the exit status. */
+int cp_cli_run(int argc, char **argv, cp_db *db, const char *const *flags, const cp_cli_action *actions,
+               size_t n_actions, const char *usage, cp_cli_action_fn fn);
+
 #endif

@@ -89,31 +89,16 @@ static cp_status list(cp_conn *c, const cp_cli_args *o, json_t **out, cp_err *er
     return st;
 }
 
+static cp_status run(cp_conn *c, const cp_actor *a, const char *action, const cp_cli_args *o, json_t **out,
+                     cp_err *err)
+{
+    if (strcmp(action, "create") == 0) return create(c, a, o, err);
+    if (strcmp(action, "list") == 0) return list(c, o, out, err);
+    if (strcmp(action, "get") == 0) return cp_key_get(c, o->operands[0], out, err);
+    return cp_key_revoke(c, a, o->operands[0], out, err);
+}
+
 int cp_cli_key(int argc, char **argv, cp_db *db)
 {
-    cp_cli_args o;
-    int rc = cp_cli_parse(argc, argv, FLAGS, ACTIONS, sizeof ACTIONS / sizeof ACTIONS[0], USAGE, &o);
-    if (rc >= 0) return rc;
-    cp_err err = {{0}};
-    cp_conn *c = db ? cp_db_thread_conn(db, &err) : NULL;
-    if (!c) return fprintf(stderr, "error: %s\n", db ? err.msg : "no store"), CP_EXIT_FAIL;
-    cp_actor a;
-    cp_actor_cli(&a);
-    json_t *out = NULL;
-    cp_status st;
-    if (strcmp(argv[0], "create") == 0)
-        st = create(c, &a, &o, &err);
-    else if (strcmp(argv[0], "list") == 0)
-        st = list(c, &o, &out, &err);
-    else if (strcmp(argv[0], "get") == 0)
-        st = cp_key_get(c, o.operands[0], &out, &err);
-    else
-        st = cp_key_revoke(c, &a, o.operands[0], &out, &err);
-    if (st) return fprintf(stderr, "error: %s\n", err.msg), CP_EXIT_FAIL;
-    if (out) {
-        json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        putchar('\n');
-        json_decref(out);
-    }
-    return CP_EXIT_OK;
+    return cp_cli_run(argc, argv, db, FLAGS, ACTIONS, sizeof ACTIONS / sizeof ACTIONS[0], USAGE, run);
 }

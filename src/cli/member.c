@@ -150,16 +150,5 @@ static cp_status run(cp_conn *c, const cp_actor *a, const char *action, const cp
 
 int cp_cli_member(int argc, char **argv, cp_db *db)
 {
-    cp_cli_args o;
-    int rc = cp_cli_parse(argc, argv, FLAGS, ACTIONS, sizeof ACTIONS / sizeof ACTIONS[0], USAGE, &o);
-    if (rc >= 0) return rc;
-    cp_err err = {{0}};
-    cp_conn *c = db ? cp_db_thread_conn(db, &err) : NULL;
-    if (!c) return cp_cli_fail(db ? err.msg : "no store");
-    cp_actor a;
-    cp_actor_cli(&a);
-    json_t *out = NULL;
-    if (run(c, &a, argv[0], &o, &out, &err)) return cp_cli_fail(err.msg);
-    cp_cli_print_json(out);
-    return CP_EXIT_OK;
+    return cp_cli_run(argc, argv, db, FLAGS, ACTIONS, sizeof ACTIONS / sizeof ACTIONS[0], USAGE, run);
 }
