@@ -225,10 +225,28 @@ def free_countries():
 
 @pytest.fixture(scope="module")
 def server():
-    s = Server().start()
+    """One server per test module. Many tests fail authentication on purpose, so
+    the per-address limiter is set out of the way here; it is tested on fresh
+    servers (test_auth.py)."""
+    s = Server(["--auth-failures-per-minute", "100000"]).start()
     s._countries = iter(free_countries())
     yield s
     s.cleanup()
+
+
+@pytest.fixture(scope="module")
+def alliance(server):
+    return server.alliance_id()
+
+
+def msg(r):
+    """The message of an error response."""
+    return r.json["error"]["message"]
+
+
+def new_state(server):
+    """A new member state with a country no other test of the module used."""
+    return server.create_member(country=next(server._countries))
 
 
 @pytest.fixture

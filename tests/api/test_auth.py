@@ -9,34 +9,13 @@ import uuid
 
 import pytest
 
-from conftest import Server, free_countries
+from conftest import msg, new_state
 
 PW = "correct horse battery staple"
 BAD_LOGIN = "invalid user name or password"
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
-@pytest.fixture(scope="module")
-def server():
-    # Many tests here fail authentication on purpose; a high limit keeps the
-    # limiter out of the way. The limiter is tested on fresh servers below.
-    s = Server(["--auth-failures-per-minute", "100000"]).start()
-    s._countries = iter(free_countries())
-    yield s
-    s.cleanup()
-
-
-@pytest.fixture(scope="module")
-def alliance(server):
-    return server.alliance_id()
-
-
-def msg(r):
-    return r.json["error"]["message"]
-
-
-def new_state(server):
-    return server.create_member(country=next(server._countries))
 
 
 class Session:

@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from conftest import STORE, Server, free_countries
+from conftest import STORE, msg, new_state
 
 PW = "correct horse battery staple"
 SECRET_RE = re.compile(r"cpk_([0-9a-f]{32})_([A-Za-z0-9_-]{43})")
@@ -22,27 +22,6 @@ USER_FIELDS = {"id", "member_id", "name", "email", "roles", "status", "has_passw
 KEY_FIELDS = {"id", "user_id", "roles", "label", "created_at", "created_by", "expires_at", "revoked_at"}
 
 
-@pytest.fixture(scope="module")
-def server():
-    # Many tests here fail authentication on purpose; a high limit keeps the
-    # per-address limiter (tested on fresh servers in test_auth.py) out of the way.
-    s = Server(["--auth-failures-per-minute", "100000"]).start()
-    s._countries = iter(free_countries())
-    yield s
-    s.cleanup()
-
-
-@pytest.fixture(scope="module")
-def alliance(server):
-    return server.alliance_id()
-
-
-def msg(r):
-    return r.json["error"]["message"]
-
-
-def new_state(server):
-    return server.create_member(country=next(server._countries))
 
 
 def uname():
