@@ -180,3 +180,31 @@ def test_endless_chunked_body_is_cut_off(server):
     s.close()
     assert sent < 64 << 20, "the server kept reading an endless body"
     assert server.request("GET", "/healthz").status == 200
+
+
+def test_sigterm_lets_an_in_flight_request_finish(fresh_server):
+    """SIGTERM during a request: the request completes and is kept, then the server exits 0."""
+    import json as _json
+    import signal
+    import time
+    s = fresh_server()
+    body = _json.dumps({"kind": "observer", "name": "Drained Observer"}).encode()
+    sock = socket.create_connection(("127.0.0.1", s.port))
+    sock.sendall(("POST /api/v1/members HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  f"Authorization: Bearer {s.admin_key}\r\nContent-Length: {len(body)}\r\n\r\n").encode())
+    sock.sendall(body[:10])
+    time.sleep(0.2)
+    s.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    assert s.proc.poll() is None, "the server exited with a request in flight"
+    sock.sendall(body[10:])
+    data = read_response(sock)
+    sock.close()
+    assert data.startswith(b"HTTP/1.1 201"), data[:200]
+    assert s.proc.wait(timeout=10) == 0
+    s.proc.stdout.close()
+    s.log.close()
+    s.proc = None
+    s.start()
+    names = [m["name"] for m in s.request("GET", "/api/v1/members", key=s.admin_key).json["items"]]
+    assert "Drained Observer" in names
