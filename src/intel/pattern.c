@@ -176,14 +176,32 @@ static char *arena_strndup(arena *a, const char *s, size_t n)
     return d;
 }
 
-/* Skips whitespace and comments. */
+/* The UTF-8 length of the non-ASCII white space the grammar skips (U+0085,
+ * U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000)
+ * at s[0..n), or 0. */
+static size_t unicode_space(const unsigned char *s, size_t n)
+{
+    if (n >= 2 && s[0] == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0)) return 2;
+    if (n < 3) return 0;
+    if (s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80) return 3;
+    if (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80) return 3;
+    if (s[0] != 0xe2) return 0;
+    if (s[1] == 0x80 && (s[2] <= 0x8a || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf)) return 3;
+    if (s[1] == 0x81 && s[2] == 0x9f) return 3;
+    return 0;
+}
+
+/* Skips white space and comments. */
 static cp_status skip_blank(parser *ps)
 {
     const char *s = ps->s;
     while (ps->pos < ps->n) {
         char c = s[ps->pos];
+        size_t u;
         if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f') {
             ps->pos++;
+        } else if ((u = unicode_space((const unsigned char *)s + ps->pos, ps->n - ps->pos))) {
+            ps->pos += u;
         } else if (c == '/' && ps->pos + 1 < ps->n && s[ps->pos + 1] == '/') {
             while (ps->pos < ps->n && s[ps->pos] != '\n') ps->pos++;
         } else if (c == '/' && ps->pos + 1 < ps->n && s[ps->pos + 1] == '*') {

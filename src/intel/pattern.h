@@ -35,9 +35,11 @@
  * [+-]?[0-9]*'.'[0-9]+; strings '...' where the only escapes are \' and \\;
  * timestamps t'YYYY-MM-DDTHH:MM:SS[.frac]Z' (a real calendar date, second
  * 60 allowed for leap seconds); binary b'...' (base64, padded, non-empty);
- * hex h'...' (an even number of hex digits). Whitespace (space, tab, CR,
- * LF, VT, FF) and comments (slash-star ... star-slash, and // to end of
- * line) separate tokens.
+ * hex h'...' (an even number of hex digits). White space (space, tab, CR,
+ * LF, VT, FF and the UTF-8 encoded Unicode spaces the ANTLR grammar lists,
+ * such as U+00A0 and U+3000) and comments (slash-star ... star-slash, and
+ * // to end of line) separate tokens. String contents are bytes: anything
+ * but NUL passes through undecoded (UTF-8 validity is the JSON layer's job).
  *
  * Rejected, with CP_E_UNPROCESSABLE and a message
  * "pattern: at column N: expected X but found Y" (or "pattern: at column N:

@@ -108,6 +108,8 @@ static void test_valid_canonical(void)
         {"(([a:b = 1]) WITHIN 5 SECONDS) REPEATS 2 TIMES", "[a:b = 1] WITHIN 5 SECONDS REPEATS 2 TIMES"},
         {"/* c */ [a:b = 1] // trailing\n", "[a:b = 1]"},
         {"[process:command_line MATCHES'x']", "[process:command_line MATCHES 'x']"},
+        {"\xc2\xa0[a:b\xe3\x80\x80=\xe2\x80\x89" "1]\xe2\x80\xa8", "[a:b = 1]"},
+        {"[a:b = 'caf\xc3\xa9 \xc2\xa0']", "[a:b = 'caf\xc3\xa9 \xc2\xa0']"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *got = canon(cases[i].in);
@@ -276,7 +278,12 @@ static void test_walker(void)
     CHECK_INT(cp_pattern_root(p)->kind, CP_PAT_OBS_FOLLOWEDBY);
     CHECK_INT(cp_pattern_observation(p, 1)->terms[0]->value.i, 2);
     cp_pattern_free(p);
+}
 
+static void test_single_observation(void)
+{
+    cp_pattern *p = NULL;
+    cp_err err = {{0}};
     static const struct {
         const char *s;
         bool single;
@@ -292,8 +299,14 @@ static void test_walker(void)
         CHECK(p && cp_pattern_single_observation(p) == singles[i].single);
         cp_pattern_free(p);
     }
+}
 
-    s = "[file:hashes.'SHA-256' NOT IN ('x', 2) AND NOT EXISTS file:a.b[*].c[-2] AND "
+static void test_walker_literals(void)
+{
+    cp_pattern *p = NULL;
+    cp_err err = {{0}};
+    const cp_pat_obs *o;
+    const char *s = "[file:hashes.'SHA-256' NOT IN ('x', 2) AND NOT EXISTS file:a.b[*].c[-2] AND "
         "artifact:payload_bin = b'AAE=' AND file:magic = h'FFd8'] WITHIN 2.50 SECONDS";
     CHECK_INT(cp_pattern_parse(s, strlen(s), &p, &err), CP_OK);
     if (!p) return;
@@ -339,5 +352,7 @@ int main(void)
     RUN(test_invalid);
     RUN(test_limits);
     RUN(test_walker);
+    RUN(test_single_observation);
+    RUN(test_walker_literals);
     return harness_done();
 }
