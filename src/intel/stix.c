@@ -71,6 +71,7 @@ typedef struct {
 #define REQA(n, k, a) {n, k, true, a, 0, 0}
 #define RANGE(n, k, r, lo, hi) {n, k, r, NULL, lo, hi}
 #define END {NULL, P_STR, false, NULL, 0, 0}
+#define EXT_TYPES "new-sdo|new-sco|new-sro|property-extension|toplevel-property-extension"
 #define BIG 9007199254740991.0 /* 2^53 - 1: "any non-negative integer" */
 
 /* ---- small helpers -------------------------------------------------- */
@@ -337,15 +338,15 @@ static cp_status check_extensions(const char *who, const char *path, const json_
     json_object_foreach((json_t *)v, k, e) {
         size_t kn = strlen(k), tlen;
         bool def = id_ok(k, kn, &tlen) && in_list(k, tlen, "extension-definition");
-        bool named = type_name_ok(k, kn) && (strncmp(k, "x-", 2) == 0 || strcmp(k + kn - 4, "-ext") == 0);
+        bool named = type_name_ok(k, kn) &&
+                     (strncmp(k, "x-", 2) == 0 || (kn > 4 && strcmp(k + kn - 4, "-ext") == 0));
         if (!def && !named)
             return FAIL("%s: property '%s' key '%.80s' is neither an extension-definition id nor a "
                         "'-ext' name", who, path, k);
         if (!json_is_object(e))
             return FAIL("%s: property '%s.%.80s' must be an object", who, path, k);
-        json_t *et = json_object_get(e, "extension_type");
-        if (et && !in_list(json_is_string(et) ? json_string_value(et) : "", json_is_string(et) ? strlen(json_string_value(et)) : 0,
-                           "new-sdo|new-sco|new-sro|property-extension|toplevel-property-extension"))
+        const char *et = json_string_value(json_object_get(e, "extension_type"));
+        if (json_object_get(e, "extension_type") && (!et || !in_list(et, strlen(et), EXT_TYPES)))
             return FAIL("%s: property '%s.%.80s.extension_type' is not an extension type", who, path, k);
     }
     return CP_OK;
@@ -626,7 +627,7 @@ static const prop_rule LANGUAGE_CONTENT[] = {REQ("object_ref", P_REF), OPT("obje
                                              REQ("contents", P_OBJ), END};
 static const prop_rule EXTENSION_DEFINITION[] = {
     NAMED, REQ("schema", P_STR), REQ("version", P_STR),
-    REQA("extension_types", P_ENUMS, "new-sdo|new-sco|new-sro|property-extension|toplevel-property-extension"),
+    REQA("extension_types", P_ENUMS, EXT_TYPES),
     OPT("extension_properties", P_STRS), END};
 
 /* ---- cross-property rules ------------------------------------------------ */

@@ -249,6 +249,8 @@ static const struct {
     {"{" SDO("tool") ",\"name\":\"t\",\"extensions\":{}}", "tool--" U ": property 'extensions' must not be empty"},
     {"{" SDO("tool") ",\"name\":\"t\",\"extensions\":{\"foo\":{}}}", "tool--" U ": property 'extensions' key 'foo' is neither an extension-definition id nor a '-ext' name"},
     {"{" SDO("tool") ",\"name\":\"t\",\"extensions\":{\"extension-definition--" U "\":1}}", "tool--" U ": property 'extensions.extension-definition--" U "' must be an object"},
+    {"{" SDO("tool") ",\"name\":\"t\",\"extensions\":{\"abc\":{}}}", "tool--" U ": property 'extensions' key 'abc' is neither an extension-definition id nor a '-ext' name"},
+    {"{" SDO("tool") ",\"name\":\"t\",\"extensions\":{\"x-ext\":{\"extension_type\":\"bogus\"}}}", "tool--" U ": property 'extensions.x-ext.extension_type' is not an extension type"},
     {"{" SDO("tool") ",\"name\":\"t\",\"severity\":\"high\"}", "tool--" U ": property name 'severity' is reserved"},
     {"{" SDO("tool") ",\"name\":\"t\",\"Bad-Name\":1}", "tool--" U ": property name 'Bad-Name' must be 3-250 characters of a-z, 0-9 and '_'"},
     {"{" SDO("tool") ",\"name\":\"t\",\"xy\":1}", "tool--" U ": property name 'xy' must be 3-250 characters of a-z, 0-9 and '_'"},
