@@ -7,6 +7,7 @@
  * one props table and one row in TYPES.
  */
 #include "intel/stix.h"
+#include "intel/pattern.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -18,15 +19,6 @@
 
 #define FAIL(...) cp_fail(err, CP_E_UNPROCESSABLE, __VA_ARGS__)
 
-/* The real checker is in src/intel/pattern.c (branch pattern); this weak
- * stand-in only lets this branch link on its own. The strong symbol wins. */
-__attribute__((weak)) cp_status cp_stix_pattern_check(const char *text, size_t len, cp_err *err)
-{
-    (void)text;
-    (void)len;
-    (void)err;
-    return CP_OK;
-}
 
 /* ---- property kinds ------------------------------------------------- */
 

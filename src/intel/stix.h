@@ -103,8 +103,4 @@ cp_status cp_stix_validate(const json_t *obj, cp_stix_info *info, cp_err *err);
  * "language-content", "extension-definition", "bundle", "custom"). */
 const char *cp_stix_kind_name(cp_stix_kind kind);
 
-/* Syntax of a STIX pattern (len bytes of text). Implemented in
- * src/intel/pattern.c; CP_OK or CP_E_UNPROCESSABLE with a message. */
-cp_status cp_stix_pattern_check(const char *text, size_t len, cp_err *err);
-
 #endif

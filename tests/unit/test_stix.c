@@ -256,6 +256,7 @@ static const struct {
     {"{" SDO("tool") ",\"name\":\"t\",\"xy\":1}", "tool--" U ": property name 'xy' must be 3-250 characters of a-z, 0-9 and '_'"},
     {"{" SDO("tool") ",\"name\":\"t\",\"kill_chain_phases\":[{\"kill_chain_name\":\"lm\"}]}", "tool--" U ": property 'kill_chain_phases[0].phase_name' is required"},
     {"{" SDO("indicator") ",\"pattern_type\":\"stix\",\"valid_from\":\"" TS "\"}", I ": property 'pattern' is required"},
+    {"{" SDO("indicator") ",\"pattern\":\"[ipv4-addr:value = '1.2.3.4'\",\"pattern_type\":\"stix\",\"valid_from\":\"" TS "\"}", I ": property 'pattern' is not a valid STIX pattern: pattern: at column 29: expected ']' closing the observation (or AND/OR) but found end of pattern"},
     {"{" SDO("indicator") ",\"pattern\":\"[x:y = 'z']\",\"valid_from\":\"" TS "\"}", I ": property 'pattern_type' is required"},
     {"{" SDO("indicator") ",\"pattern\":\"[x:y = 'z']\",\"pattern_type\":\"stix\",\"valid_from\":\"yesterday\"}", I ": property 'valid_from' is not an RFC 3339 timestamp"},
     {"{" SDO("indicator") IND_BODY ",\"valid_until\":\"" TS "\"}", I ": property 'valid_until' must be later than 'valid_from'"},
