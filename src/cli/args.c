@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -12,6 +13,25 @@
 static int usage_error(const char *usage)
 {
     return fputs(usage, stderr), CP_EXIT_USAGE;
+}
+
+cp_status cp_cli_all_pages(cp_conn *c, cp_cli_page_fn fetch, void *filter, json_t **out, cp_err *err)
+{
+    json_t *all = json_array();
+    char *next = NULL;
+    cp_status st;
+    do {
+        json_t *items = NULL;
+        char *following = NULL;
+        st = fetch(c, filter, next, &items, &following, err);
+        free(next);
+        next = st ? NULL : following;
+        if (!st) json_array_extend(all, items);
+        json_decref(items);
+    } while (!st && next);
+    if (st) json_decref(all);
+    else *out = all;
+    return st;
 }
 
 int cp_cli_run(int argc, char **argv, cp_db *db, const char *const *flags, const cp_cli_action *actions,

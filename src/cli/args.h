@@ -49,6 +49,14 @@ int cp_cli_parse(int argc, char **argv, const char *const *flags, const cp_cli_a
 typedef cp_status (*cp_cli_action_fn)(cp_conn *c, const cp_actor *a, const char *action, const cp_cli_args *o,
                                       json_t **out, cp_err *err);
 
+/* Fetches one page after cursor next (NULL: the first); *items owned by the
+ * caller, *following the next cursor (malloc'd) or NULL on the last page. */
+typedef cp_status (*cp_cli_page_fn)(cp_conn *c, void *filter, const char *next, json_t **items, char **following,
+                                    cp_err *err);
+
+/* Every page of a list, concatenated into *out (a JSON array). */
+cp_status cp_cli_all_pages(cp_conn *c, cp_cli_page_fn fetch, void *filter, json_t **out, cp_err *err);
+
 /* cp_cli_parse, then the thread's store connection and the administrator
  * actor (cp_actor_cli), then fn; returns the exit status. */
 int cp_cli_run(int argc, char **argv, cp_db *db, const char *const *flags, const cp_cli_action *actions,

@@ -63,6 +63,14 @@ static cp_status create(cp_conn *c, const cp_actor *a, const cp_cli_args *o, cp_
     return CP_OK;
 }
 
+static cp_status key_page(cp_conn *c, void *filter, const char *next, json_t **items, char **following,
+                         cp_err *err)
+{
+    cp_key_filter *f = filter;
+    f->next = next;
+    return cp_key_list(c, f, items, following, err);
+}
+
 static cp_status list(cp_conn *c, const cp_cli_args *o, json_t **out, cp_err *err)
 {
     char uid[CP_UUID_LEN + 1];
@@ -70,23 +78,7 @@ static cp_status list(cp_conn *c, const cp_cli_args *o, json_t **out, cp_err *er
     cp_status st = o->value[USER] ? user_id(c, o->value[USER], uid, err) : CP_OK;
     if (st) return st;
     if (o->value[USER]) f.user_id = uid;
-    json_t *all = json_array();
-    char *next = NULL;
-    do { /* every page */
-        json_t *items;
-        char *following;
-        f.next = next;
-        st = cp_key_list(c, &f, &items, &following, err);
-        free(next);
-        next = st ? NULL : following;
-        if (!st) json_array_extend(all, items);
-        json_decref(items);
-    } while (!st && next);
-    if (st)
-        json_decref(all);
-    else
-        *out = all;
-    return st;
+    return cp_cli_all_pages(c, key_page, &f, out, err);
 }
 
 static cp_status run(cp_conn *c, const cp_actor *a, const char *action, const cp_cli_args *o, json_t **out,

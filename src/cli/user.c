@@ -73,27 +73,18 @@ static cp_status set_password(cp_conn *c, const cp_actor *a, const char *id, jso
     return st;
 }
 
+static cp_status user_page(cp_conn *c, void *filter, const char *next, json_t **items, char **following,
+                          cp_err *err)
+{
+    cp_user_filter *f = filter;
+    f->next = next;
+    return cp_user_list(c, f, items, following, err);
+}
+
 static cp_status list(cp_conn *c, const cp_cli_args *o, json_t **out, cp_err *err)
 {
     cp_user_filter f = {.member_id = o->value[MEMBER], .role = o->value[ROLE], .limit = 1000};
-    json_t *all = json_array();
-    char *next = NULL;
-    cp_status st;
-    do { /* every page */
-        json_t *items;
-        char *following;
-        f.next = next;
-        st = cp_user_list(c, &f, &items, &following, err);
-        free(next);
-        next = st ? NULL : following;
-        if (!st) json_array_extend(all, items);
-        json_decref(items);
-    } while (!st && next);
-    if (st)
-        json_decref(all);
-    else
-        *out = all;
-    return st;
+    return cp_cli_all_pages(c, user_page, &f, out, err);
 }
 
 static cp_status create(cp_conn *c, const cp_actor *a, const cp_cli_args *o, json_t **out, cp_err *err)
