@@ -229,6 +229,14 @@ static cp_status check_dict(const char *who, const char *path, const json_t *v, 
     return CP_OK;
 }
 
+static cp_status check_nonempty_dict(const char *who, const char *path, const json_t *v, cp_err *err)
+{
+    cp_status st = check_dict(who, path, v, err);
+    if (st) return st;
+    if (json_object_size(v) == 0) return FAIL("%s: property '%s' must not be empty", who, path);
+    return CP_OK;
+}
+
 /* Hash vocabulary (hash-algorithm-ov) with the hex length each one has;
  * 0 = not hex (fuzzy hashes). Other keys are custom hash names. */
 static const struct {
@@ -239,9 +247,8 @@ static const struct {
 
 static cp_status check_hashes(const char *who, const char *path, const json_t *v, cp_err *err)
 {
-    cp_status st = check_dict(who, path, v, err);
+    cp_status st = check_nonempty_dict(who, path, v, err);
     if (st) return st;
-    if (json_object_size(v) == 0) return FAIL("%s: property '%s' must not be empty", who, path);
     const char *k;
     json_t *h;
     json_object_foreach((json_t *)v, k, h) {
@@ -322,9 +329,8 @@ static cp_status check_gran(const char *who, const char *path, const json_t *v, 
 
 static cp_status check_extensions(const char *who, const char *path, const json_t *v, cp_err *err)
 {
-    cp_status st = check_dict(who, path, v, err);
+    cp_status st = check_nonempty_dict(who, path, v, err);
     if (st) return st;
-    if (json_object_size(v) == 0) return FAIL("%s: property '%s' must not be empty", who, path);
     const char *k;
     json_t *e;
     json_object_foreach((json_t *)v, k, e) {
