@@ -27,9 +27,12 @@ cp_status cp_schema_version(cp_conn *c, int *out, cp_err *err)
 
 static cp_status apply(cp_conn *c, const cp_migration *m, cp_err *err)
 {
-    cp_status st = cp_conn_exec(c, m->sql, err);
-    if (!st && m->sql_sqlite && cp_conn_dialect(c) == CP_DIALECT_SQLITE) st = cp_conn_exec(c, m->sql_sqlite, err);
+    /* The dialect's own statements first: they create what the common part
+     * may index. */
+    cp_status st = CP_OK;
+    if (m->sql_sqlite && cp_conn_dialect(c) == CP_DIALECT_SQLITE) st = cp_conn_exec(c, m->sql_sqlite, err);
     if (!st && m->sql_pg && cp_conn_dialect(c) == CP_DIALECT_PG) st = cp_conn_exec(c, m->sql_pg, err);
+    if (!st) st = cp_conn_exec(c, m->sql, err);
     if (st) return st;
     cp_stmt *s;
     st = cp_stmt_prepare(c, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", &s, err);

@@ -17,8 +17,8 @@ typedef struct {
     int version;
     const char *name;
     const char *sql;        /* both dialects */
-    const char *sql_sqlite; /* extra, SQLite only (may be NULL) */
-    const char *sql_pg;     /* extra, PostgreSQL only (may be NULL) */
+    const char *sql_sqlite; /* SQLite only, run before sql (may be NULL) */
+    const char *sql_pg;     /* PostgreSQL only, run before sql (may be NULL) */
 } cp_migration;
 
 extern const cp_migration cp_migrations[];

@@ -99,7 +99,88 @@
     "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '" \
     "0000000000000000000000000000000000000000000000000000000000000000');"
 
+/* Migration 2: threat-intelligence sharing (issue 3). Collections have a
+ * small integer number (num) that the object rows carry instead of the UUID.
+ * intel_objects.seq is the date the version was added, in microseconds since
+ * the epoch, strictly increasing across the store (assigned under the intel
+ * write lock), so it is both the TAXII date_added and the paging key. */
+#define M2_INTEL \
+    "CREATE TABLE intel_collections (" \
+    "  id TEXT PRIMARY KEY,"          /* UUID: the TAXII collection id */ \
+    "  num BIGINT NOT NULL UNIQUE," \
+    "  alias TEXT UNIQUE,"            /* 'alliance', 'alerts-<member id>', or chosen */ \
+    "  kind TEXT NOT NULL,"           /* shared, alerts */ \
+    "  title TEXT NOT NULL," \
+    "  description TEXT," \
+    "  audience TEXT NOT NULL,"       /* public, alliance, group */ \
+    "  default_tlp INTEGER NOT NULL," /* cp_tlp for unmarked objects */ \
+    "  default_read INTEGER NOT NULL,"  /* rights of members without a row below */ \
+    "  default_write INTEGER NOT NULL," \
+    "  owner_member_id TEXT NOT NULL REFERENCES members (id)," \
+    "  created_at BIGINT NOT NULL," \
+    "  updated_at BIGINT NOT NULL);" \
+    "CREATE TABLE intel_collection_members (" \
+    "  collection_id TEXT NOT NULL REFERENCES intel_collections (id)," \
+    "  member_id TEXT NOT NULL REFERENCES members (id)," \
+    "  can_read INTEGER NOT NULL," \
+    "  can_write INTEGER NOT NULL," \
+    "  PRIMARY KEY (collection_id, member_id));" \
+ \
+    "CREATE UNIQUE INDEX intel_objects_version ON intel_objects (cnum, stix_id, version_us);" \
+    "CREATE INDEX intel_objects_last ON intel_objects (cnum, seq) WHERE is_last = 1;" \
+    "CREATE INDEX intel_objects_type ON intel_objects (cnum, type, seq);" \
+ \
+    "CREATE TABLE intel_observables (" \
+    "  seq BIGINT NOT NULL,"          /* the object version (intel_objects.seq) */ \
+    "  cnum BIGINT NOT NULL," \
+    "  kind TEXT NOT NULL,"           /* ip, domain, url, md5, sha1, sha256, sha512, email */ \
+    "  value TEXT NOT NULL,"          /* canonical text */ \
+    "  ip_lo TEXT, ip_hi TEXT,"       /* ip: 32 hex chars, IPv4 mapped into ::ffff:0:0/96 */ \
+    "  warninglist TEXT);"            /* name of the first warninglist that holds the value */ \
+    "CREATE INDEX intel_observables_value ON intel_observables (kind, value);" \
+    "CREATE INDEX intel_observables_ip ON intel_observables (ip_lo) WHERE ip_lo IS NOT NULL;" \
+    "CREATE INDEX intel_observables_seq ON intel_observables (seq);" \
+ \
+    "CREATE TABLE intel_sightings (" \
+    "  cnum BIGINT NOT NULL," \
+    "  indicator_id TEXT NOT NULL,"   /* the sighting_of_ref */ \
+    "  seen BIGINT NOT NULL," \
+    "  false_positive BIGINT NOT NULL," \
+    "  last_seen BIGINT NOT NULL,"    /* ms */ \
+    "  PRIMARY KEY (cnum, indicator_id));" \
+ \
+    "CREATE TABLE taxii_status (" \
+    "  id TEXT PRIMARY KEY," \
+    "  cnum BIGINT NOT NULL," \
+    "  member_id TEXT,"               /* the writer's organisation */ \
+    "  actor TEXT NOT NULL," \
+    "  created_at BIGINT NOT NULL,"   /* ms */ \
+    "  request_timestamp TEXT NOT NULL," \
+    "  total BIGINT NOT NULL, success BIGINT NOT NULL, failure BIGINT NOT NULL, pending BIGINT NOT NULL," \
+    "  detail TEXT NOT NULL);"        /* {"successes": [...], "failures": [...]} */ \
+    "CREATE INDEX taxii_status_created ON taxii_status (created_at);"
+
+/* The object table differs only in its key: in SQLite an INTEGER PRIMARY KEY
+ * is the rowid (the table is stored in seq order, no second b-tree). */
+#define M2_OBJECTS_COLUMNS \
+    "  cnum BIGINT NOT NULL,"         /* intel_collections.num */ \
+    "  stix_id TEXT NOT NULL," \
+    "  type TEXT NOT NULL," \
+    "  version TEXT NOT NULL,"        /* modified, else created, else '' (exactly as sent) */ \
+    "  version_us BIGINT NOT NULL,"   /* version in microseconds; 0 when none */ \
+    "  spec_version TEXT NOT NULL," \
+    "  tlp INTEGER NOT NULL,"         /* effective TLP recorded on ingest (cp_tlp) */ \
+    "  is_last INTEGER NOT NULL,"     /* the latest version of stix_id in the collection */ \
+    "  is_first INTEGER NOT NULL," \
+    "  revoked INTEGER NOT NULL," \
+    "  warninglist TEXT,"             /* a warninglist holds one of its observables */ \
+    "  member_id TEXT,"               /* who added it */ \
+    "  body TEXT NOT NULL);"          /* the object's JSON text exactly as received */
+#define M2_OBJECTS_SQLITE "CREATE TABLE intel_objects (seq INTEGER PRIMARY KEY," M2_OBJECTS_COLUMNS
+#define M2_OBJECTS_PG "CREATE TABLE intel_objects (seq BIGINT PRIMARY KEY," M2_OBJECTS_COLUMNS
+
 const cp_migration cp_migrations[] = {
     {1, "foundation: members, constituency, users, keys, sessions, audit", M1_FOUNDATION, NULL, NULL},
+    {2, "intel: collections, objects, observables, sightings, TAXII status", M2_INTEL, M2_OBJECTS_SQLITE, M2_OBJECTS_PG},
 };
 const int cp_migrations_count = sizeof cp_migrations / sizeof cp_migrations[0];

@@ -645,10 +645,10 @@ static void test_domain(void)
     memcpy(name + 253 - 4, ".org", 5);
     CHECK_INT(strlen(name), 253);
     dom_ok(name, name);
-    char dotted[300];
+    char dotted[310];
     snprintf(dotted, sizeof dotted, "%s.", name);
     dom_ok(dotted, name);
-    char longer[300];
+    char longer[310];
     snprintf(longer, sizeof longer, "c%s", name);
     DOM_BAD(longer, "longer than 253 bytes");
 
