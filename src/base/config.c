@@ -46,6 +46,11 @@ static const opt CP_CONFIG_OPTIONS[] = {
     I(session_ttl_s, "session-ttl", "CYBERPACT_SESSION_TTL", 60, 30 * 86400, "web session lifetime in seconds [43200]"),
     I(page_limit_max, "page-limit-max", "CYBERPACT_PAGE_LIMIT_MAX", 1, 10000, "largest 'limit' of a list request [1000]"),
     I(drain_timeout_s, "drain-timeout", "CYBERPACT_DRAIN_TIMEOUT", 0, 3600, "seconds to finish in-flight requests on SIGTERM [20]"),
+    I(intel_max_body_bytes, "intel-max-body-bytes", "CYBERPACT_INTEL_MAX_BODY_BYTES", 1024, 1LL << 30, "largest TAXII envelope / intel import body: the API root's max_content_length [33554432]"),
+    I(taxii_page_default, "taxii-page-default", "CYBERPACT_TAXII_PAGE_DEFAULT", 1, 10000, "TAXII objects per page when the client names no limit (capped by page-limit-max) [100]"),
+    I(taxii_status_hours, "taxii-status-hours", "CYBERPACT_TAXII_STATUS_HOURS", 24, 24 * 366, "hours a TAXII status resource is kept [168]"),
+    I(correlation_max, "correlation-max", "CYBERPACT_CORRELATION_MAX", 2, 1000000, "objects sharing one value beyond which search and correlation report it as over-correlating instead of expanding it [500]"),
+    S(warninglists, "warninglists", "CYBERPACT_WARNINGLISTS", "MISP warninglist JSON file or folder; values on a list are flagged on ingest [none]"),
 };
 #define N_OPTS (sizeof CP_CONFIG_OPTIONS / sizeof CP_CONFIG_OPTIONS[0])
 
@@ -64,6 +69,10 @@ void cp_config_defaults(cp_config *cfg)
     cfg->session_ttl_s = 12 * 3600;
     cfg->page_limit_max = 1000;
     cfg->drain_timeout_s = 20;
+    cfg->intel_max_body_bytes = 32 << 20;
+    cfg->taxii_page_default = 100;
+    cfg->taxii_status_hours = 168;
+    cfg->correlation_max = 500;
 }
 
 static const opt *find_opt(const char *name, size_t len)

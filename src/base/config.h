@@ -45,6 +45,12 @@ typedef struct {
     int64_t session_ttl_s;
     int64_t page_limit_max;
     int64_t drain_timeout_s;
+    /* threat intelligence (issue 3) */
+    int64_t intel_max_body_bytes; /* TAXII POST and intel import bodies: the advertised max_content_length */
+    int64_t taxii_page_default;   /* objects per page when a TAXII request names no limit */
+    int64_t taxii_status_hours;   /* how long TAXII status resources are kept (>= 24) */
+    int64_t correlation_max;      /* objects sharing one value beyond which it is "over-correlating" */
+    char warninglists[CP_PATH_MAX]; /* MISP warninglist file or folder; empty = none */
 } cp_config;
 
 void cp_config_defaults(cp_config *cfg);
