@@ -65,12 +65,14 @@ mem() { awk '/^VmRSS:/ {r=$2} /^VmHWM:/ {h=$2} END {printf "VmRSS %.1f MiB, VmHW
 hwm_mib() { awk '/^VmHWM:/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
 # wrk → "req/s p50 p99"; fails on any non-2xx answer or socket error.
-measure() { # url [lua-script args...]
+measure() { # url [lua-script [script-args...]]
     url=$1
     shift
     if [ $# -gt 0 ]; then
+        script=$1
+        shift
         out=$(wrk -t1 -c"$CONNS" -d"${DUR}s" --latency -H "Authorization: Bearer $KEY" \
-            -H "Accept: application/taxii+json;version=2.1" -s "$@" "$url")
+            -H "Accept: application/taxii+json;version=2.1" -s "$script" "$url" "$@")
     else
         out=$(wrk -t1 -c"$CONNS" -d"${DUR}s" --latency -H "Authorization: Bearer $KEY" \
             -H "Accept: application/taxii+json;version=2.1" "$url")
@@ -93,6 +95,7 @@ get() { # url outfile
     [ "$code" = 200 ] || { echo "GET $1 answered $code: $(head -c 400 "$2")" >&2; exit 1; }
 }
 
+echo "== bench/taxii.sh $N \"$STORES\" (DUR=$DUR CONNS=$CONNS INGEST_CONNS=$INGEST_CONNS STEP=$STEP THREADS=$THREADS), $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "== cyberpact $($BIN version | head -1); $(nproc) cores; N=$N; step $STEP; envelopes of 1000;" \
     "$INGEST_CONNS posting connections; wrk -t1 -c$CONNS -d${DUR}s; server threads $THREADS"
 
@@ -181,9 +184,15 @@ EOF
     row "GET objects/?limit=100" "$(measure "$coll/objects/?limit=100")"
     row "GET objects/?limit=100&added_after=<mid>" "$(measure "$coll/objects/?limit=100&added_after=$mid")"
     row "GET objects/?limit=100&match[type]=indicator" "$(measure "$coll/objects/?limit=100&match%5Btype%5D=indicator")"
-    row "GET objects/?match[id]=<1 of $((N / 1000)) ids>" "$(measure "$coll/objects/" "$BENCH/taxii_match_id.lua" -- "$DATA/ids.txt")"
+    row "GET objects/?match[id]=<1 of $((N / 1000)) ids>" "$(measure "$coll/objects/" "$BENCH/taxii_match_id.lua" "$DATA/ids.txt")"
     row "GET manifest/?limit=100" "$(measure "$coll/manifest/?limit=100")"
     echo "server after the wrk runs: $(mem "$SPID")"
+    if [ -n "$2" ]; then
+        size=$(psql "$2" -Atc 'SELECT pg_size_pretty(pg_database_size(current_database()))')
+    else
+        size=$(du -sh "$sdata" | cut -f1)
+    fi
+    echo "store size with $N objects: $size"
     hwm_end=$(hwm_mib "$SPID")
     MEM_ROWS="${MEM_ROWS:-}$(printf '| %-10s | %9s | %16s | %16s |' "$name" "$N" "$hwm_ingest" "$hwm_end")
 "

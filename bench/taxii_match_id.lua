@@ -1,7 +1,7 @@
 -- taxii_match_id.lua — wrk script: GET PATH?match[id]=ID with ID cycling through a file
 -- of object ids (one a line; taxii_gen.py's ids.txt holds every 1000th generated id), so
 -- each request looks up a different object instead of one hot row.
---   wrk ... -s bench/taxii_match_id.lua URL -- IDS_FILE
+--   wrk ... -s bench/taxii_match_id.lua URL IDS_FILE
 -- The -H headers (Authorization) are sent with every request. Non-2xx answers are
 -- counted by wrk and reported in its summary ("Non-2xx or 3xx responses").
 local ids = {}
