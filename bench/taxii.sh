@@ -14,8 +14,8 @@
 #   memory     the server's VmRSS/VmHWM (/proc/PID/status) after start, after each ingestion
 #              step and after the wrk runs.
 #   floor (a)  the same N rows inserted by the sqlite3 shell, in one transaction, into a table
-#              shaped like intel_objects (migration 2, its three indexes, the server's PRAGMAs):
-#              rows/s.
+#              shaped like intel_objects (its CREATE TABLE and CREATE INDEX statements taken
+#              from a store this build just created; the server's PRAGMAs): rows/s.
 #   floor (b)  the body of one real GET objects/?limit=100 response (from the first store),
 #              served as a static file by Debian's nginx on loopback (temporary nginx.conf,
 #              same worker count as the server's threads, access log on like ours), same wrk
@@ -101,8 +101,12 @@ echo "== cyberpact $($BIN version | head -1); $(nproc) cores; N=$N; step $STEP; 
 
 # ---------------------------------------------------------------- data
 DATA="$WORK/data"
+# the floor's table and indexes: intel_objects exactly as this build's migrations create it
+"$BIN" init --data "$WORK/shape" >/dev/null
+sqlite3 "$WORK/shape/cyberpact.db" '.schema intel_objects' >"$WORK/intel_objects.sql"
+rm -rf "$WORK/shape"
 t0=$(now)
-python3 "$BENCH/taxii_gen.py" "$DATA" "$N"
+python3 "$BENCH/taxii_gen.py" "$DATA" "$N" --schema "$WORK/intel_objects.sql"
 echo "generated in $(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.1f", b - a}') s"
 build-bench/stix_check "$DATA/env-000000.json" "$DATA/env-$(printf %06d $((N / 1000 - 1))).json" |
     sed 's/^/server validator on the first and last envelope: /'

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """taxii_gen.py — pre-generates the TAXII ingestion benchmark's data.
 
-usage: taxii_gen.py OUTDIR N [--per-envelope 1000] [--seed 1]
+usage: taxii_gen.py OUTDIR N [--per-envelope 1000] [--seed 1] [--schema DDL_FILE] [--self-check]
 
 Writes, for N distinct, valid STIX 2.1 indicators (pattern_type "stix", marked TLP:GREEN):
 
@@ -9,12 +9,18 @@ Writes, for N distinct, valid STIX 2.1 indicators (pattern_type "stix", marked T
                                in the order they are to be posted
   OUTDIR/baseline.sql          the same objects as rows of a table shaped like intel_objects
                                (src/store/schema.c, migration 2), inserted by the sqlite3
-                               shell in ONE transaction: the ingestion floor
+                               shell in ONE transaction: the ingestion floor. With --schema,
+                               the table and its indexes are created by DDL_FILE (bench/taxii.sh
+                               passes `sqlite3 STORE '.schema intel_objects'` of a store the
+                               server under test just created, so the floor follows schema
+                               changes); a NOT NULL column this script has no value for is an
+                               error, not a silent difference.
   OUTDIR/ids.txt               every 1000th id (wrk's match[id] script picks from it)
   OUTDIR/meta.json             {"n", "envelopes", "per_envelope", "mid_id", "bytes"}
 
-Objects are deterministic for a seed: the same N and seed give the same bytes. Every id is
-distinct by construction (the object's index is in the UUID's low 48 bits), and every pattern
+Objects are deterministic for a seed: the same N and seed give the same bytes. Ids are random
+version-4 UUIDs except that the object's index is in their low 48 bits, so they are distinct
+by construction and in no particular order, like real ones; every pattern
 names a distinct value: indicator i has an IPv4 address (i % 3 == 0), a domain name
 (i % 3 == 1) or a SHA-256 file hash (i % 3 == 2) derived from i.
 
@@ -32,10 +38,11 @@ CP_TLP_GREEN = 2  # src/intel/tlp.h: NONE, CLEAR, GREEN, ...
 BASE_MS = 1767225600000  # 2026-01-01T00:00:00.000Z
 
 
-def uuid4_for(rng_hi, i):
-    """A canonical version-4 UUID whose low 48 bits are i (distinct for i < 2**48)."""
-    hi = rng_hi  # 80 random bits shared by the run, then version and variant forced
-    v = (hi << 48) | (i & ((1 << 48) - 1))
+def uuid4_for(rng, i):
+    """A canonical version-4 UUID: 74 random bits (so ids arrive in random order, as real
+    ones do, and land on random pages of an index), then i in the low 48 bits (so they are
+    distinct by construction for i < 2**48)."""
+    v = (rng.getrandbits(80) << 48) | (i & ((1 << 48) - 1))
     v &= ~(0xF << 76)
     v |= 0x4 << 76          # version 4
     v &= ~(0x3 << 62)
@@ -77,8 +84,8 @@ def pattern_for(i, seed):
     return "[file:hashes.'SHA-256' = '%s']" % h, "file %s" % h[:16]
 
 
-def indicator(i, seed, rng_hi):
-    oid = "indicator--" + uuid4_for(rng_hi, i)
+def indicator(i, seed, rng):
+    oid = "indicator--" + uuid4_for(rng, i)
     t = ts(BASE_MS + i)
     pat, what = pattern_for(i, seed)
     text = (
@@ -95,46 +102,79 @@ def sql_quote(s):
     return "'" + s.replace("'", "''") + "'"
 
 
-def generate(outdir, n, per, seed):
+# migration 2 as first written; bench/taxii.sh passes the live one with --schema
+DEFAULT_DDL = """CREATE TABLE intel_objects (seq INTEGER PRIMARY KEY, cnum BIGINT NOT NULL, stix_id TEXT NOT NULL,
+ type TEXT NOT NULL, version TEXT NOT NULL, version_us BIGINT NOT NULL, spec_version TEXT NOT NULL,
+ tlp INTEGER NOT NULL, is_last INTEGER NOT NULL, is_first INTEGER NOT NULL, revoked INTEGER NOT NULL,
+ warninglist TEXT, member_id TEXT, body TEXT NOT NULL);
+CREATE UNIQUE INDEX intel_objects_version ON intel_objects (cnum, stix_id, version_us);
+CREATE INDEX intel_objects_last ON intel_objects (cnum, seq) WHERE is_last = 1;
+CREATE INDEX intel_objects_type ON intel_objects (cnum, type, seq);
+"""
+KNOWN = {"seq", "cnum", "stix_id", "id_hash", "type", "version", "version_us", "spec_version", "tlp",
+         "is_last", "is_first", "revoked", "member_id", "body"}
+
+
+def table_columns(ddl):
+    """[(name, notnull)] of intel_objects as ddl creates it; refuses NOT NULL columns it cannot fill."""
+    import sqlite3
+    db = sqlite3.connect(":memory:")
+    db.executescript(ddl)
+    cols = [(r[1], bool(r[3] or r[5])) for r in db.execute("PRAGMA table_info(intel_objects)")]
+    db.close()
+    if not cols:
+        raise SystemExit("taxii_gen: the schema creates no intel_objects table")
+    unknown = [c for c, notnull in cols if notnull and c not in KNOWN]
+    if unknown:
+        raise SystemExit("taxii_gen: intel_objects has NOT NULL columns this generator cannot fill: %s "
+                         "(teach taxii_gen.py their values)" % ", ".join(unknown))
+    return cols
+
+
+def id_hash(oid):
+    """A signed 64-bit hash of the id (the floor only needs a value spread like the server's)."""
+    return int.from_bytes(hashlib.blake2b(oid.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def generate(outdir, n, per, seed, schema=None):
     os.makedirs(outdir, exist_ok=True)
-    rng_hi = random.Random(seed).getrandbits(80)
+    rng = random.Random(seed)
     envelopes = (n + per - 1) // per
     total_bytes = 0
     mid_id = None
     seq0 = 1780000000000000  # µs; the baseline's seq (date added), strictly increasing
+    ddl = open(schema).read() if schema else DEFAULT_DDL
+    columns = table_columns(ddl)
     with open(os.path.join(outdir, "baseline.sql"), "w") as sql, open(os.path.join(outdir, "ids.txt"), "w") as ids:
         sql.write(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;\n"
-            "CREATE TABLE intel_objects (seq INTEGER PRIMARY KEY, cnum BIGINT NOT NULL, stix_id TEXT NOT NULL,"
-            " type TEXT NOT NULL, version TEXT NOT NULL, version_us BIGINT NOT NULL, spec_version TEXT NOT NULL,"
-            " tlp INTEGER NOT NULL, is_last INTEGER NOT NULL, is_first INTEGER NOT NULL, revoked INTEGER NOT NULL,"
-            " warninglist TEXT, member_id TEXT, body TEXT NOT NULL);\n"
-            "CREATE UNIQUE INDEX intel_objects_version ON intel_objects (cnum, stix_id, version_us);\n"
-            "CREATE INDEX intel_objects_last ON intel_objects (cnum, seq) WHERE is_last = 1;\n"
-            "CREATE INDEX intel_objects_type ON intel_objects (cnum, type, seq);\n"
-            "BEGIN;\n"
+            + ddl.strip() + "\nBEGIN;\n"
         )
+        sql_head = "INSERT INTO intel_objects (" + ",".join(c for c, _ in columns) + ") VALUES "
         i = 0
         for e in range(envelopes):
             parts = []
             rows = []
             for _ in range(min(per, n - i)):
-                oid, t, text = indicator(i, seed, rng_hi)
+                oid, t, text = indicator(i, seed, rng)
                 parts.append(text)
                 if i == n // 2:
                     mid_id = oid
                 if i % 1000 == 0:
                     ids.write(oid + "\n")
-                rows.append(
-                    "(%d,1,'%s','indicator','%s',%d,'2.1',%d,1,1,0,NULL,'bench',%s)"
-                    % (seq0 + i, oid, t, (BASE_MS + i) * 1000, CP_TLP_GREEN, sql_quote(text))
-                )
+                val = {
+                    "seq": str(seq0 + i), "cnum": "1", "stix_id": "'%s'" % oid, "id_hash": str(id_hash(oid)),
+                    "type": "'indicator'", "version": "'%s'" % t, "version_us": str((BASE_MS + i) * 1000),
+                    "spec_version": "'2.1'", "tlp": str(CP_TLP_GREEN), "is_last": "1", "is_first": "1",
+                    "revoked": "0", "member_id": "'bench'", "body": sql_quote(text),
+                }
+                rows.append("(" + ",".join(val.get(c, "NULL") for c, _ in columns) + ")")
                 i += 1
             body = '{"objects":[' + ",".join(parts) + "]}"
             total_bytes += len(body)
             with open(os.path.join(outdir, "env-%06d.json" % e), "w") as f:
                 f.write(body)
-            sql.write("INSERT INTO intel_objects VALUES " + ",\n".join(rows) + ";\n")
+            sql.write(sql_head + ",\n".join(rows) + ";\n")
         sql.write("COMMIT;\n")
     meta = {"n": n, "envelopes": envelopes, "per_envelope": per, "mid_id": mid_id, "bytes": total_bytes}
     with open(os.path.join(outdir, "meta.json"), "w") as f:
@@ -166,7 +206,11 @@ def self_check(outdir):
 
 def main(argv):
     args = list(argv[1:])
-    per, seed, check = 1000, 1, False
+    per, seed, check, schema = 1000, 1, False, None
+    if "--schema" in args:
+        k = args.index("--schema")
+        schema = args[k + 1]
+        del args[k : k + 2]
     for flag in ("--per-envelope", "--seed"):
         if flag in args:
             k = args.index(flag)
@@ -186,7 +230,7 @@ def main(argv):
     if n < 2 or per < 1:
         sys.stderr.write("N must be at least 2 and --per-envelope at least 1\n")
         return 2
-    meta = generate(outdir, n, per, seed)
+    meta = generate(outdir, n, per, seed, schema)
     print("taxii_gen: %d objects in %d envelopes, %.1f MB" % (n, meta["envelopes"], meta["bytes"] / 1e6))
     if check:
         print("taxii_gen: self-check: %d objects parsed back, ids and patterns distinct" % self_check(outdir))
