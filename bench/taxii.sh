@@ -62,6 +62,18 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 now() { date +%s.%N; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 mem() { awk '/^VmRSS:/ {r=$2} /^VmHWM:/ {h=$2} END {printf "VmRSS %.1f MiB, VmHWM %.1f MiB", r/1024, h/1024}' "/proc/$1/status"; }
+# CPU seconds (user + system) used so far by a process (all its threads)
+cpu_s() { awk -v t="$(getconf CLK_TCK)" '{print ($14 + $15) / t}' "/proc/$1/stat"; }
+# ... and by a PostgreSQL cluster (the postmaster's children: backends, WAL writer, checkpointer)
+pg_cpu_s() {
+    pm=$(head -n 1 "$1/data/postmaster.pid" 2>/dev/null) || { echo 0; return; }
+    for p in $(pgrep -P "$pm") "$pm"; do cat "/proc/$p/stat" 2>/dev/null; done |
+        awk -v t="$(getconf CLK_TCK)" '{s += $14 + $15} END {print s / t}'
+}
+cpu_note() { # label server-cpu-before pg-cpu-before wall-seconds
+    awk -v l="$1" -v a="$(cpu_s "$SPID")" -v b="$2" -v pa="$(pg_cpu_s "$WORK/pg")" -v pb="$3" -v w="$4" \
+        'BEGIN {printf "%s: server CPU %.1f s", l, a - b; if (pa > pb) printf ", PostgreSQL CPU %.1f s", pa - pb; printf ", over %.1f s wall\n", w}'
+}
 hwm_mib() { awk '/^VmHWM:/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
 # wrk → "req/s p50 p99"; fails on any non-2xx answer or socket error.
@@ -152,9 +164,13 @@ print([c["id"] for c in json.load(open(sys.argv[1]))["collections"] if c.get("al
     coll="$base/collections/$cid"
     echo "alliance collection $cid; server after start: $(mem "$SPID")"
 
+    c0=$(cpu_s "$SPID")
+    p0=$(pg_cpu_s "$WORK/pg")
+    w0=$(now)
     python3 "$BENCH/taxii_ingest.py" "$coll/objects/" "$KEY" "$DATA" --conns "$INGEST_CONNS" \
         --step "$STEP" --pid "$SPID" --label "$name" | tee "$WORK/ingest.out"
     res=$(grep '^RESULT' "$WORK/ingest.out") || { echo "ingestion failed" >&2; exit 1; }
+    cpu_note "ingestion" "$c0" "$p0" "$(awk -v a="$w0" -v b="$(now)" 'BEGIN {print b - a}')"
     rate=$(echo "$res" | sed 's/.*objects_per_s=\([0-9]*\).*/\1/')
     minstep=$(echo "$res" | sed 's/.*min_step=\([0-9]*\).*/\1/')
     maxstep=$(echo "$res" | sed 's/.*max_step=\([0-9]*\).*/\1/')
@@ -185,11 +201,15 @@ EOF
         SERVE_ROWS="$SERVE_ROWS$line $1
 "
     }
+    c0=$(cpu_s "$SPID")
+    p0=$(pg_cpu_s "$WORK/pg")
+    w0=$(now)
     row "GET objects/?limit=100" "$(measure "$coll/objects/?limit=100")"
     row "GET objects/?limit=100&added_after=<mid>" "$(measure "$coll/objects/?limit=100&added_after=$mid")"
     row "GET objects/?limit=100&match[type]=indicator" "$(measure "$coll/objects/?limit=100&match%5Btype%5D=indicator")"
     row "GET objects/?match[id]=<1 of $((N / 1000)) ids>" "$(measure "$coll/objects/" "$BENCH/taxii_match_id.lua" "$DATA/ids.txt")"
     row "GET manifest/?limit=100" "$(measure "$coll/manifest/?limit=100")"
+    cpu_note "the five wrk runs" "$c0" "$p0" "$(awk -v a="$w0" -v b="$(now)" 'BEGIN {print b - a}')"
     echo "server after the wrk runs: $(mem "$SPID")"
     if [ -n "$2" ]; then
         size=$(psql "$2" -Atc 'SELECT pg_size_pretty(pg_database_size(current_database()))')
