@@ -15,6 +15,7 @@
 #include "http/ratelimit.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "intel/collections.h"
 
 int cp_cli_serve_store(cp_config *cfg, cp_db *db)
 {
@@ -39,6 +40,17 @@ int cp_cli_serve_store(cp_config *cfg, cp_db *db)
         rc = cp_cli_fail("out of memory");
         goto out;
     }
+    /* The collections every store has (a store made by an older binary, or
+     * members added while no hook ran, gets them here) before listening. */
+    cp_actor system;
+    cp_actor_cli(&system);
+    cp_conn *c = cp_db_thread_conn(db, &err);
+    int made = 0;
+    if (!c || cp_collections_ensure(c, &system, &made, &err)) {
+        rc = cp_cli_fail(err.msg);
+        goto out;
+    }
+    if (made) cp_log(CP_LOG_INFO, "collections", "created %d missing intelligence collections", made);
     if (cp_server_start(&app, &srv, &err)) {
         rc = cp_cli_fail(err.msg);
         goto out;
