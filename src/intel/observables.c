@@ -253,7 +253,7 @@ static cp_status make_url(const char *s, size_t len, cp_observable *o, cp_err *e
         for (size_t k = host; k < host_end; k++)
             if (!host_char((unsigned char)s[k]))
                 return cp_fail(err, CP_E_BAD_REQUEST, "URL '%.*s': the host has a character a host cannot have", shown(len), s);
-        if (host_end > host && s[host_end - 1] == '.') host_end--; /* one trailing dot */
+        while (host_end > host && s[host_end - 1] == '.') host_end--; /* trailing dots */
     }
     if (host_end == host)
         return cp_fail(err, CP_E_BAD_REQUEST, "URL '%.*s' has no host", shown(len), s);
@@ -333,6 +333,11 @@ static cp_status make(cp_obs_kind kind, const char *s, size_t len, bool lenient,
 cp_status cp_observable_make(cp_obs_kind kind, const char *value, size_t len, cp_observable *out, cp_err *err)
 {
     return make(kind, value, len, false, out, err);
+}
+
+cp_status cp_observable_make_lenient(cp_obs_kind kind, const char *value, size_t len, cp_observable *out, cp_err *err)
+{
+    return make(kind, value, len, true, out, err);
 }
 
 static bool all_hex(const char *s, size_t len)

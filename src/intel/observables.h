@@ -16,8 +16,8 @@
  *           subdomains = true when the pattern said "any subdomain of"
  *           (domain-name:value LIKE '%.example.com'): value is then
  *           "example.com" and the domain itself is NOT meant.
- *   url     scheme "://" authority path...: scheme and host lower-case, a
- *           trailing dot of the host dropped, an empty or default port
+ *   url     scheme "://" authority path...: scheme and host lower-case, trailing
+ *           dots of the host dropped, an empty or default port
  *           (http 80, https 443, ftp 21, ws 80, wss 443) dropped, an
  *           empty path is "/", percent-encoding normalised (an escape of an
  *           unreserved character ALPHA DIGIT - . _ ~ is decoded, other
@@ -118,5 +118,8 @@ cp_status cp_observable_parse(const char *text, const char *kind, cp_observable 
 /* Canonicalises value as kind (the rules above; strict: no host bits).
  * CP_E_BAD_REQUEST with the reason. len bytes, no NUL needed. */
 cp_status cp_observable_make(cp_obs_kind kind, const char *value, size_t len, cp_observable *out, cp_err *err);
+/* The same, as values are read from objects and feeds: host bits of an IP
+ * network are cleared ("10.1.2.3/8" is 10.0.0.0/8) instead of refused. */
+cp_status cp_observable_make_lenient(cp_obs_kind kind, const char *value, size_t len, cp_observable *out, cp_err *err);
 
 #endif

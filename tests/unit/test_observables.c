@@ -149,10 +149,12 @@ static void test_url(void)
     CHECK_STR(canon("HTTP://Example.COM:80/a/%7euser/%2fx%2F?q=%41#f", NULL), "http://example.com/a/~user/%2Fx%2F?q=A#f");
     CHECK_STR(canon("https://EXAMPLE.com:443", NULL), "https://example.com/");
     CHECK_STR(canon("https://example.com:8443/", NULL), "https://example.com:8443/");
-    CHECK_STR(canon("http://example.com:/x", NULL), "http://example.com/x");
+    CHECK_STR(canon("http://example.com./x", NULL), "http://example.com/x");
+    CHECK_STR(canon("http://example.com../x", NULL), "http://example.com/x"); /* fuzz: idempotent */
     CHECK_STR(canon("http://example.com:0080/x", NULL), "http://example.com/x");
     CHECK_STR(canon("ftp://files.example.com:21/pub", NULL), "ftp://files.example.com/pub");
     CHECK_STR(canon("http://example.com./x", NULL), "http://example.com/x");
+    CHECK_STR(canon("http://example.com../x", NULL), "http://example.com/x"); /* fuzz: idempotent */
     CHECK_STR(canon("http://example.com?x=1", NULL), "http://example.com/?x=1");
     CHECK_STR(canon("http://User:Pw@Example.com/", NULL), "http://User:Pw@example.com/");
     CHECK_STR(canon("http://[2001:DB8::1]:80/x", NULL), "http://[2001:db8::1]/x");
