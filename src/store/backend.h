@@ -67,4 +67,13 @@ struct cp_db {
 extern const cp_db_backend cp_sqlite_backend;
 extern const cp_db_backend cp_pg_backend;
 
+/* Statement caches are keyed by the SQL's content (callers may build SQL in
+ * a buffer): this hash is the cheap first test, then the text is compared. */
+static inline uint64_t cp_sql_hash(const char *sql)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *)sql; *p; p++) h = (h ^ *p) * 1099511628211ULL;
+    return h;
+}
+
 #endif
