@@ -634,8 +634,10 @@ cp_status cp_intel_query(cp_conn *c, const cp_collection *col, const cp_actor *r
     q_int(q, f->limit + 1);
     cp_stmt *s;
     cp_status st = q_prepare(c, q, &s, err);
-    free(q);
-    if (st) return st;
+    if (st) {
+        free(q);
+        return st;
+    }
     int got = 0;
     cp_step r;
     while ((r = cp_stmt_step(s, err)) == CP_STEP_ROW) {
@@ -658,6 +660,7 @@ cp_status cp_intel_query(cp_conn *c, const cp_collection *col, const cp_actor *r
     }
     if (r == CP_STEP_ERROR) st = cp_stmt_status(s);
     cp_stmt_finalize(s);
+    free(q); /* the SQL text lives until the statement is finalized */
     return st;
 }
 
