@@ -135,6 +135,7 @@
     "  cnum BIGINT NOT NULL," \
     "  kind TEXT NOT NULL,"           /* ip, domain, url, md5, sha1, sha256, sha512, email */ \
     "  value TEXT NOT NULL,"          /* canonical text */ \
+    "  subdomains INTEGER NOT NULL DEFAULT 0," /* domain: any subdomain of value, not value itself */ \
     "  ip_lo TEXT, ip_hi TEXT,"       /* ip: 32 hex chars, IPv4 mapped into ::ffff:0:0/96 */ \
     "  warninglist TEXT);"            /* name of the first warninglist that holds the value */ \
     "CREATE INDEX intel_observables_value ON intel_observables (kind, value);" \
