@@ -98,9 +98,13 @@ typedef struct {
     int next_same;          /* the previous candidate of the same id (chain), -1 */
 } cand;
 
+/* An observable as stored (the value copied out of the 2 KiB cp_observable). */
 typedef struct {
     int64_t ci;             /* candidate index */
-    cp_observable o;
+    cp_obs_kind kind;
+    bool subdomains;
+    char *value;            /* malloc'd */
+    char ip_lo[33], ip_hi[33];
     const char *warninglist;
 } obs_row;
 
@@ -170,9 +174,15 @@ static int take_obs(const cp_observable *o, void *ctx)
         g->obs = nb;
         g->obs_cap = cap;
     }
+    char *value = strdup(o->value);
+    if (!value) return 1;
     obs_row *r = &g->obs[g->obs_n++];
     r->ci = (int64_t)x->ci;
-    r->o = *o;
+    r->kind = o->kind;
+    r->subdomains = o->subdomains;
+    r->value = value;
+    memcpy(r->ip_lo, o->ip_lo, sizeof r->ip_lo);
+    memcpy(r->ip_hi, o->ip_hi, sizeof r->ip_hi);
     r->warninglist = g->lists ? cp_warninglists_match(g->lists, o) : NULL;
     x->count++;
     return 0;
@@ -392,7 +402,7 @@ static cp_status decide_one(ingest *g, int i, cp_err *err)
 /* ---- pass 4: write ---- */
 
 #define OBJ_COLS 14
-#define OBS_COLS 7
+#define OBS_COLS 8
 
 /* "INSERT INTO t (cols) VALUES (?,..),(?,..)" for rows rows of ncols. */
 static char *insert_sql(const char *head, int ncols, int rows)
@@ -431,16 +441,17 @@ static void bind_obs(ingest *g, cp_stmt *s, int base, const obs_row *o)
 {
     cp_stmt_bind_int(s, base + 1, g->cands[o->ci].seq);
     cp_stmt_bind_int(s, base + 2, g->col->num);
-    cp_stmt_bind_text(s, base + 3, cp_obs_kind_name(o->o.kind));
-    cp_stmt_bind_text(s, base + 4, o->o.value);
-    cp_stmt_bind_text(s, base + 5, o->o.kind == CP_OBS_IP ? o->o.ip_lo : NULL);
-    cp_stmt_bind_text(s, base + 6, o->o.kind == CP_OBS_IP ? o->o.ip_hi : NULL);
-    cp_stmt_bind_text(s, base + 7, o->warninglist);
+    cp_stmt_bind_text(s, base + 3, cp_obs_kind_name(o->kind));
+    cp_stmt_bind_text(s, base + 4, o->value);
+    cp_stmt_bind_int(s, base + 5, o->subdomains);
+    cp_stmt_bind_text(s, base + 6, o->kind == CP_OBS_IP ? o->ip_lo : NULL);
+    cp_stmt_bind_text(s, base + 7, o->kind == CP_OBS_IP ? o->ip_hi : NULL);
+    cp_stmt_bind_text(s, base + 8, o->warninglist);
 }
 
 static const char *OBJ_HEAD = "INSERT INTO intel_objects (seq, cnum, stix_id, type, version, version_us, spec_version, "
                               "tlp, is_last, is_first, revoked, warninglist, member_id, body)";
-static const char *OBS_HEAD = "INSERT INTO intel_observables (seq, cnum, kind, value, ip_lo, ip_hi, warninglist)";
+static const char *OBS_HEAD = "INSERT INTO intel_observables (seq, cnum, kind, value, subdomains, ip_lo, ip_hi, warninglist)";
 
 /* Writes rows [0, total) in statements of INSERT_BATCH rows, then of the
  * largest power of two that fits (so a handful of SQL shapes in all). */
@@ -681,6 +692,7 @@ cp_status cp_intel_ingest(cp_conn *c, const cp_actor *writer, const cp_collectio
     free(own_items);
     free(w.rows.objs);
     free(w.rows.obs);
+    for (size_t i = 0; i < g->obs_n; i++) free(g->obs[i].value);
     free(g->obs);
     free(g->map);
     free(g->cands);
