@@ -246,14 +246,14 @@ static cp_status lookup_batch(ingest *g, const char **ids, int n, cp_err *err)
     char sql[128 + 3 * LOOKUP_BATCH];
     int m = padded(n);
     size_t len = (size_t)snprintf(sql, sizeof sql,
-                                  "SELECT stix_id, version_us, revoked FROM intel_objects WHERE cnum = ? AND stix_id IN (");
+                                  "SELECT stix_id, version_us, revoked FROM intel_objects WHERE cnum = ? AND id_hash IN (");
     for (int i = 0; i < m; i++) len += (size_t)snprintf(sql + len, sizeof sql - len, i ? ",?" : "?");
     snprintf(sql + len, sizeof sql - len, ")");
     cp_stmt *s;
     cp_status st = cp_stmt_prepare(g->c, sql, &s, err);
     if (st) return st;
     cp_stmt_bind_int(s, 1, g->col->num);
-    for (int i = 0; i < m; i++) cp_stmt_bind_text(s, i + 2, ids[i < n ? i : n - 1]);
+    for (int i = 0; i < m; i++) cp_stmt_bind_int(s, i + 2, cp_intel_id_hash(ids[i < n ? i : n - 1]));
     cp_step r;
     while ((r = cp_stmt_step(s, err)) == CP_STEP_ROW) {
         id_entry *e = entry_of(g, cp_stmt_col_text(s, 0), false);
@@ -296,12 +296,13 @@ static cp_status stored_version(ingest *g, const char *id, int64_t vus, const js
                                 cp_err *err)
 {
     cp_stmt *s;
-    cp_status st = cp_stmt_prepare(g->c, "SELECT body FROM intel_objects WHERE cnum = ? AND stix_id = ? AND version_us = ?",
+    cp_status st = cp_stmt_prepare(g->c, "SELECT body FROM intel_objects WHERE cnum = ? AND id_hash = ? AND version_us = ? AND stix_id = ?",
                                    &s, err);
     if (st) return st;
     cp_stmt_bind_int(s, 1, g->col->num);
-    cp_stmt_bind_text(s, 2, id);
+    cp_stmt_bind_int(s, 2, cp_intel_id_hash(id));
     cp_stmt_bind_int(s, 3, vus);
+    cp_stmt_bind_text(s, 4, id);
     *found = *same = false;
     cp_step r = cp_stmt_step(s, err);
     if (r == CP_STEP_ROW) {
@@ -322,12 +323,13 @@ static cp_status clear_stored_flag(ingest *g, const char *id, bool last, cp_err 
     cp_stmt *s;
     cp_status st = cp_stmt_prepare(
         g->c,
-        last ? "UPDATE intel_objects SET is_last = 0 WHERE cnum = ? AND stix_id = ? AND is_last = 1"
-             : "UPDATE intel_objects SET is_first = 0 WHERE cnum = ? AND stix_id = ? AND is_first = 1",
+        last ? "UPDATE intel_objects SET is_last = 0 WHERE cnum = ? AND id_hash = ? AND stix_id = ? AND is_last = 1"
+             : "UPDATE intel_objects SET is_first = 0 WHERE cnum = ? AND id_hash = ? AND stix_id = ? AND is_first = 1",
         &s, err);
     if (st) return st;
     cp_stmt_bind_int(s, 1, g->col->num);
-    cp_stmt_bind_text(s, 2, id);
+    cp_stmt_bind_int(s, 2, cp_intel_id_hash(id));
+    cp_stmt_bind_text(s, 3, id);
     return run_stmt(s, err);
 }
 
@@ -401,7 +403,7 @@ static cp_status decide_one(ingest *g, int i, cp_err *err)
 
 /* ---- pass 4: write ---- */
 
-#define OBJ_COLS 14
+#define OBJ_COLS 15
 #define OBS_COLS 8
 
 /* "INSERT INTO t (cols) VALUES (?,..),(?,..)" for rows rows of ncols. */
@@ -424,17 +426,18 @@ static void bind_object(ingest *g, cp_stmt *s, int base, const cand *k)
     cp_stmt_bind_int(s, base + 1, k->seq);
     cp_stmt_bind_int(s, base + 2, g->col->num);
     cp_stmt_bind_text(s, base + 3, k->info.id);
-    cp_stmt_bind_text(s, base + 4, k->info.type);
-    cp_stmt_bind_text(s, base + 5, k->version);
-    cp_stmt_bind_int(s, base + 6, k->vus);
-    cp_stmt_bind_text(s, base + 7, k->info.spec_version[0] ? k->info.spec_version : "2.1");
-    cp_stmt_bind_int(s, base + 8, k->eff);
-    cp_stmt_bind_int(s, base + 9, k->is_last);
-    cp_stmt_bind_int(s, base + 10, k->is_first);
-    cp_stmt_bind_int(s, base + 11, k->info.revoked);
-    cp_stmt_bind_text(s, base + 12, k->warned);
-    cp_stmt_bind_text(s, base + 13, g->writer->member_id[0] ? g->writer->member_id : NULL);
-    cp_stmt_bind_textn(s, base + 14, k->item->raw, k->item->raw_len);
+    cp_stmt_bind_int(s, base + 4, cp_intel_id_hash(k->info.id));
+    cp_stmt_bind_text(s, base + 5, k->info.type);
+    cp_stmt_bind_text(s, base + 6, k->version);
+    cp_stmt_bind_int(s, base + 7, k->vus);
+    cp_stmt_bind_text(s, base + 8, k->info.spec_version[0] ? k->info.spec_version : "2.1");
+    cp_stmt_bind_int(s, base + 9, k->eff);
+    cp_stmt_bind_int(s, base + 10, k->is_last);
+    cp_stmt_bind_int(s, base + 11, k->is_first);
+    cp_stmt_bind_int(s, base + 12, k->info.revoked);
+    cp_stmt_bind_text(s, base + 13, k->warned);
+    cp_stmt_bind_text(s, base + 14, g->writer->member_id[0] ? g->writer->member_id : NULL);
+    cp_stmt_bind_textn(s, base + 15, k->item->raw, k->item->raw_len);
 }
 
 static void bind_obs(ingest *g, cp_stmt *s, int base, const obs_row *o)
@@ -449,7 +452,7 @@ static void bind_obs(ingest *g, cp_stmt *s, int base, const obs_row *o)
     cp_stmt_bind_text(s, base + 8, o->warninglist);
 }
 
-static const char *OBJ_HEAD = "INSERT INTO intel_objects (seq, cnum, stix_id, type, version, version_us, spec_version, "
+static const char *OBJ_HEAD = "INSERT INTO intel_objects (seq, cnum, stix_id, id_hash, type, version, version_us, spec_version, "
                               "tlp, is_last, is_first, revoked, warninglist, member_id, body)";
 static const char *OBS_HEAD = "INSERT INTO intel_observables (seq, cnum, kind, value, subdomains, ip_lo, ip_hi, warninglist)";
 

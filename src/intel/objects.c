@@ -15,6 +15,13 @@
 #include "intel/tlp.h"
 
 
+int64_t cp_intel_id_hash(const char *stix_id)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *)stix_id; *p; p++) h = (h ^ *p) * 1099511628211ULL;
+    return (int64_t)(h >> 1);
+}
+
 /* ---- timestamps ---- */
 
 void cp_taxii_ts_format(int64_t us, char buf[CP_TAXII_TS_MAX])
@@ -126,7 +133,7 @@ typedef struct {
         int kind;
         int64_t i;
         const char *t;
-    } p[8 + 3 * 128 + 8];
+    } p[8 + 4 * 128 + 8];
 } qbuild;
 
 static void q_add(qbuild *q, const char *text) { q->len += (size_t)snprintf(q->sql + q->len, sizeof q->sql - q->len, "%s", text); }
@@ -166,7 +173,17 @@ static void q_filters(qbuild *q, const cp_collection *col, unsigned tlps, const 
         q_add(q, " AND seq > ?");
         q_int(q, after);
     }
-    if (f->n_ids > 0) q_in_text(q, "stix_id", f->ids, f->n_ids);
+    if (f->n_ids > 0) {
+        /* the id hash finds the rows through the index; the text decides */
+        int m = padded(f->n_ids);
+        q_add(q, " AND id_hash IN (");
+        for (int i = 0; i < m; i++) {
+            q_add(q, i ? ", ?" : "?");
+            q_int(q, cp_intel_id_hash(f->ids[i < f->n_ids ? i : f->n_ids - 1]));
+        }
+        q_add(q, ")");
+        q_in_text(q, "stix_id", f->ids, f->n_ids);
+    }
     if (f->n_types > 0) q_in_text(q, "type", f->types, f->n_types);
     if (!versions || f->v_all) return;
     bool any = f->v_first || f->n_v_at > 0;
@@ -293,14 +310,16 @@ cp_status cp_intel_delete(cp_conn *c, const cp_actor *writer, const cp_collectio
         cp_stmt *s;
         st = cp_stmt_prepare(c,
                              "UPDATE intel_objects SET "
-                             "is_last = CASE WHEN version_us = (SELECT MAX(o.version_us) FROM intel_objects o WHERE o.cnum = ? AND o.stix_id = ?) THEN 1 ELSE 0 END, "
-                             "is_first = CASE WHEN version_us = (SELECT MIN(o.version_us) FROM intel_objects o WHERE o.cnum = ? AND o.stix_id = ?) THEN 1 ELSE 0 END "
-                             "WHERE cnum = ? AND stix_id = ?",
+                             "is_last = CASE WHEN version_us = (SELECT MAX(o.version_us) FROM intel_objects o WHERE o.cnum = ? AND o.id_hash = ? AND o.stix_id = ?) THEN 1 ELSE 0 END, "
+                             "is_first = CASE WHEN version_us = (SELECT MIN(o.version_us) FROM intel_objects o WHERE o.cnum = ? AND o.id_hash = ? AND o.stix_id = ?) THEN 1 ELSE 0 END "
+                             "WHERE cnum = ? AND id_hash = ? AND stix_id = ?",
                              &s, err);
         if (!st) {
+            int64_t h = cp_intel_id_hash(stix_id);
             for (int i = 0; i < 3; i++) {
-                cp_stmt_bind_int(s, 2 * i + 1, col->num);
-                cp_stmt_bind_text(s, 2 * i + 2, stix_id);
+                cp_stmt_bind_int(s, 3 * i + 1, col->num);
+                cp_stmt_bind_int(s, 3 * i + 2, h);
+                cp_stmt_bind_text(s, 3 * i + 3, stix_id);
             }
             st = run_stmt(s, err);
         }

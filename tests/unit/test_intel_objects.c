@@ -45,8 +45,8 @@ static void open_store(void)
     cp_actor_cli(&g_cli);
     json_t *alliance, *user;
     char secret[128];
-    if (cp_conn_begin(g_c, CP_TX_WRITE, &err)) die("begin", &err);
     if (cp_bootstrap(g_c, &g_cli, "Test Alliance", "admin", &alliance, &user, secret, &err)) die("bootstrap", &err);
+    if (cp_conn_begin(g_c, CP_TX_WRITE, &err)) die("begin", &err);
     if (cp_collections_ensure(g_c, &g_cli, NULL, &err)) die("ensure", &err);
     if (cp_conn_commit(g_c, &err)) die("commit", &err);
     json_decref(alliance);
@@ -209,7 +209,7 @@ static void test_exact_bytes_and_paging(void)
     cp_collection col = alliance_col();
     const char *raw = "{\"type\":\"x-thing\",\"id\":\"x-thing--" U2 "\",\"spec_version\":\"2.1\","
                       "\"created\":\"2026-01-01T00:00:00.1Z\",\"modified\":\"2026-01-01T00:00:00.1Z\","
-                      "\"z\": 1.0, \"a\": 1e2, \"big\": 12345678901234567890}";
+                      "\"z\": 1.0, \"a\": 1e2, \"big\": 9007199254740993, \"f\": 0.10}";
     json_t *obj = json_loads(raw, 0, NULL);
     CHECK(obj != NULL);
     cp_intel_item it = {obj, raw, strlen(raw)};
