@@ -15,6 +15,8 @@
 #include "base/crypto.h"
 #include "base/log.h"
 #include "cli/cli.h"
+#include "intel/collections.h"
+#include "members/members.h"
 
 static const char USAGE[] =
     "cyberpact — cybersecurity cooperation for an alliance of states\n"
@@ -28,11 +30,22 @@ static const char USAGE[] =
     "  member    list, create, update, suspend members; constituencies; import RIR files\n"
     "  user      create, list, disable users; set passwords\n"
     "  key       create, list, revoke API keys\n"
+    "  collection  list, create and change intelligence collections and members' rights\n"
     "  verify    check the audit chain and the store's invariants\n"
     "  backup    write a consistent copy of an SQLite store (server may be running)\n"
     "  version   print the version and the libraries in use\n"
     "\n"
     "global flags (also as environment variables and config-file lines):\n";
+
+/* A new member gets its alerts collection (the alliance's own organisation,
+ * created first, also the alliance-wide collection). members/ calls this
+ * inside the creating transaction; intel/ depends on members/, never the
+ * other way round. */
+static cp_status on_member_created(cp_conn *c, const cp_actor *a, const char *member_id, cp_err *err)
+{
+    (void)member_id;
+    return cp_collections_ensure(c, a, NULL, err);
+}
 
 static void usage(FILE *f)
 {
@@ -72,6 +85,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) return version();
     cp_err err = {{0}};
     if (cp_crypto_init(&err)) return cp_cli_fail(err.msg);
+    cp_member_created_hook = on_member_created;
 
     cp_config cfg;
     cp_config_defaults(&cfg);
@@ -97,6 +111,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "member") == 0) return with_store(cp_cli_member, n - 1, words + 1, &cfg);
     if (strcmp(cmd, "user") == 0) return with_store(cp_cli_user, n - 1, words + 1, &cfg);
     if (strcmp(cmd, "key") == 0) return with_store(cp_cli_key, n - 1, words + 1, &cfg);
+    if (strcmp(cmd, "collection") == 0) return with_store(cp_cli_collection, n - 1, words + 1, &cfg);
     fprintf(stderr, "error: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return CP_EXIT_USAGE;

@@ -60,8 +60,8 @@ int cp_cli_parse(int argc, char **argv, const char *const *flags, const cp_cli_a
     struct option L[CP_CLI_FLAGS_MAX + 2];
     int n = 0;
     for (; flags[n] && n < CP_CLI_FLAGS_MAX; n++) {
-        bool is_switch = flags[n][0] == '+';
-        L[n] = (struct option){flags[n] + is_switch, is_switch ? no_argument : required_argument, NULL, n};
+        bool is_switch = flags[n][0] == '+', is_repeat = flags[n][0] == '*';
+        L[n] = (struct option){flags[n] + (is_switch || is_repeat), is_switch ? no_argument : required_argument, NULL, n};
     }
     L[n] = (struct option){"help", no_argument, NULL, HELP_VAL};
     L[n + 1] = (struct option){NULL, 0, NULL, 0};
@@ -72,6 +72,13 @@ int cp_cli_parse(int argc, char **argv, const char *const *flags, const cp_cli_a
     while ((ch = getopt_long(argc, argv, ":", L, NULL)) != -1) {
         if (ch == HELP_VAL) return fputs(usage, stdout), CP_EXIT_OK;
         if (ch >= 0 && ch < n) {
+            if (flags[ch][0] == '*') {
+                if (out->n_repeated == CP_CLI_REPEAT_MAX) {
+                    fprintf(stderr, "error: --%s may be given at most %d times\n", flags[ch] + 1, CP_CLI_REPEAT_MAX);
+                    return usage_error(usage);
+                }
+                out->repeated[out->n_repeated++] = optarg;
+            }
             out->value[ch] = optarg ? optarg : "";
             seen |= 1u << ch;
             continue;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #define CP_CLI_FLAGS_MAX 16
+#define CP_CLI_REPEAT_MAX 64
 
 typedef struct {
     const char *name;  /* the action, argv[0]: "create" */
@@ -25,12 +26,16 @@ typedef struct {
     const char *value[CP_CLI_FLAGS_MAX]; /* value of flags[i], NULL when absent; borrowed from argv */
     char **operands;                     /* borrowed from argv */
     int n_operands;
+    const char *repeated[CP_CLI_REPEAT_MAX]; /* every value of the '*' flag, in order; borrowed from argv */
+    int n_repeated;
 } cp_cli_args;
 
 /* Parses argv (argv[0] is the action; argv may be permuted) against flags
  * (names without "--", at most CP_CLI_FLAGS_MAX, NULL-terminated; a name
  * starting with '+' is a switch without a value, e.g. "+no-serve", whose
- * value reads "" when given) and the
+ * value reads "" when given; one name starting with '*' may be repeated,
+ * e.g. "*member", and every value lands in out->repeated, at most
+ * CP_CLI_REPEAT_MAX) and the
  * action table. Returns -1 when the caller should go on with *out; else the
  * exit status to return: 0 after printing usage for --help, 2 after printing
  * what is wrong and the usage. */

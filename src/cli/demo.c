@@ -27,6 +27,8 @@
 #include "cli/cli.h"
 #include "cli/serve.h"
 #include "http/server.h"
+#include "intel/collections.h"
+#include "intel/warninglist.h"
 #include "members/bootstrap.h"
 #include "members/keys.h"
 #include "members/members.h"
@@ -151,6 +153,31 @@ static const struct {
     {"observer", "Inter-Parliamentary Cyber Observatory", "IPCO", "contact@ipco.example"},
 };
 
+/* The collections every store has, a public one (only the alliance writes)
+ * and a group of the first three member states. */
+static cp_status collections(demo *d, const char *alliance_id, char (*states)[CP_UUID_LEN + 1])
+{
+    cp_status st = cp_collections_ensure(d->c, &d->a, NULL, &d->err);
+    if (st) return st;
+    json_t *out = NULL;
+    json_t *in = json_pack("{ss ss ss ss ss sb sb s[{ss sb sb}]}", "title", "Public", "alias", "public", "description",
+                           "Published by the alliance for anyone, without a key: TLP:CLEAR only.", "audience",
+                           "public", "default_tlp", "TLP:CLEAR", "default_read", 1, "default_write", 0, "members",
+                           "member_id", alliance_id, "read", 1, "write", 1);
+    st = cp_collection_create(d->c, &d->a, "shared", in, &out, &d->err);
+    json_decref(in);
+    json_decref(out);
+    if (st) return st;
+    in = json_pack("{ss ss ss ss s[{ss sb sb} {ss sb sb} {ss sb sb}]}", "title", "CSIRT group", "alias",
+                   "csirt-group", "description", "A closed group of three member states' CSIRTs.", "audience", "group",
+                   "members", "member_id", states[0], "read", 1, "write", 1, "member_id", states[1], "read", 1,
+                   "write", 1, "member_id", states[2], "read", 1, "write", 1);
+    st = cp_collection_create(d->c, &d->a, "shared", in, &out, &d->err);
+    json_decref(in);
+    json_decref(out);
+    return st;
+}
+
 static cp_status populate(demo *d, const char *alliance_id, const char *alliance_name)
 {
     const cp_country *states[DEMO_STATES];
@@ -186,6 +213,7 @@ static cp_status populate(demo *d, const char *alliance_id, const char *alliance
     /* A sector member inside the first state's address space: the more specific range wins routing. */
     if ((st = range(d, other_ids[0], "cidr", "192.0.2.128/25")) || (st = range(d, other_ids[0], "domain", "saheltelecom.example")))
         return st;
+    if ((st = collections(d, alliance_id, ids))) return st;
     return user(d, other_ids[0], OTHERS[0].name, "analyst-sahel", json_pack("[s]", "analyst"));
 }
 
@@ -289,6 +317,8 @@ int cp_cli_demo(int argc, char **argv, cp_config *cfg)
     int parsed = cp_cli_parse(argc, argv, flags, actions, 1, USAGE, &o);
     if (parsed >= 0) return parsed;
     cp_server_block_signals();
+    cp_err wl_err = {{0}};
+    if (cp_warninglists_load_global(cfg->warninglists, &wl_err)) return cp_cli_fail(wl_err.msg);
     if (cp_cli_make_data_dir(cfg, true) || reset_store(cfg)) return CP_EXIT_FAIL;
     cp_db *db = cp_cli_open_store(cfg, CP_OPEN_MIGRATE);
     if (!db) return CP_EXIT_STORE;
@@ -302,5 +332,6 @@ int cp_cli_demo(int argc, char **argv, cp_config *cfg)
         if (!o.value[0]) rc = cp_cli_serve_store(cfg, db);
     }
     cp_db_close(db);
+    cp_warninglists_free(cp_warninglists_set_global(NULL)); /* every request has finished */
     return rc;
 }

@@ -12,6 +12,7 @@
 #include "base/crypto.h"
 #include "cli/args.h"
 #include "cli/cli.h"
+#include "intel/collections.h"
 #include "members/bootstrap.h"
 
 int cp_cli_make_data_dir(const cp_config *cfg, bool always)
@@ -27,8 +28,9 @@ int cp_cli_make_data_dir(const cp_config *cfg, bool always)
 
 static const char USAGE[] =
     "usage: cyberpact init [--data DIR] [--database URL] [--alliance-name NAME] [--admin NAME]\n"
-    "Creates the store, the alliance organisation, a secretariat user (default 'secretariat')\n"
-    "and its first API key; prints the key's secret alone on the last line.\n";
+    "Creates the store, the alliance organisation, a secretariat user (default 'secretariat'),\n"
+    "its first API key, the alliance-wide intelligence collection and each member's alerts\n"
+    "collection; prints the key's secret alone on the last line.\n";
 
 int cp_cli_init(int argc, char **argv, cp_config *cfg)
 {
@@ -47,16 +49,22 @@ int cp_cli_init(int argc, char **argv, cp_config *cfg)
     cp_actor_cli(&a);
     json_t *alliance, *user;
     char secret[CP_KEY_SECRET_LEN + 1];
-    int rc = CP_EXIT_OK;
+    int rc = CP_EXIT_OK, made = 0;
     if (cp_bootstrap(c, &a, name ? name : "Cyberpact Alliance", admin ? admin : "secretariat", &alliance, &user,
                      secret, &err)) {
         rc = cp_cli_fail(err.msg);
+    } else if (cp_collections_ensure(c, &a, &made, &err)) {
+        rc = cp_cli_fail(err.msg);
+        cp_wipe(secret, sizeof secret);
+        json_decref(alliance);
+        json_decref(user);
     } else {
         printf("store: %s\n", cp_db_describe(db));
         printf("alliance: %s (%s)\n", json_string_value(json_object_get(alliance, "name")),
                json_string_value(json_object_get(alliance, "id")));
         printf("secretariat user: %s (%s)\n", json_string_value(json_object_get(user, "name")),
                json_string_value(json_object_get(user, "id")));
+        if (made) printf("intelligence collections created: %d\n", made);
         printf("API key secret (shown once; store it now):\n%s\n", secret);
         cp_wipe(secret, sizeof secret);
         json_decref(alliance);

@@ -15,6 +15,8 @@
 #include "http/ratelimit.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "intel/collections.h"
+#include "intel/warninglist.h"
 
 int cp_cli_serve_store(cp_config *cfg, cp_db *db)
 {
@@ -39,6 +41,17 @@ int cp_cli_serve_store(cp_config *cfg, cp_db *db)
         rc = cp_cli_fail("out of memory");
         goto out;
     }
+    /* The collections every store has (a store made by an older binary, or
+     * members added while no hook ran, gets them here) before listening. */
+    cp_actor system;
+    cp_actor_cli(&system);
+    cp_conn *c = cp_db_thread_conn(db, &err);
+    int made = 0;
+    if (!c || cp_collections_ensure(c, &system, &made, &err)) {
+        rc = cp_cli_fail(err.msg);
+        goto out;
+    }
+    if (made) cp_log(CP_LOG_INFO, "collections", "created %d missing intelligence collections", made);
     if (cp_server_start(&app, &srv, &err)) {
         rc = cp_cli_fail(err.msg);
         goto out;
@@ -72,9 +85,11 @@ int cp_cli_serve(int argc, char **argv, cp_config *cfg)
     int parsed = cp_cli_parse(argc, argv, flags, actions, 1, USAGE, &o);
     if (parsed >= 0) return parsed;
     cp_server_block_signals();
+    cp_err err = {{0}};
+    if (cp_warninglists_load_global(cfg->warninglists, &err)) return cp_cli_fail(err.msg);
     cp_db *db = cp_cli_open_store(cfg, CP_OPEN_MIGRATE);
-    if (!db) return CP_EXIT_STORE;
-    int rc = cp_cli_serve_store(cfg, db);
+    int rc = db ? cp_cli_serve_store(cfg, db) : CP_EXIT_STORE;
     cp_db_close(db);
+    cp_warninglists_free(cp_warninglists_set_global(NULL)); /* every request has finished */
     return rc;
 }

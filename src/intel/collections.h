@@ -81,4 +81,34 @@ cp_status cp_collections_ensure(cp_conn *c, const cp_actor *a, int *created, cp_
  * members [{member_id, read, write}], created_at, updated_at. */
 cp_status cp_collection_json(cp_conn *c, const char *id, json_t **out, cp_err *err);
 
+/* --- administration (the admin API and the CLI; each write is one
+ * transaction with its audit entry). Rules shared by create and the changes
+ * below: a collection owned by a member other than the alliance's own
+ * organisation must leave its owner the read and the write right (422
+ * otherwise), so the owner can always use what it administers. Who may call
+ * them is decided by cp_authz (collection.*), not here. --- */
+
+/* Every collection the reader may know exists (cp_collection_visible), in
+ * the admin view (cp_collection_json), ordered by creation. *items owned. */
+cp_status cp_collection_list_json(cp_conn *c, const cp_actor *reader, json_t **items, cp_err *err);
+
+/* Changes any of title, description, audience, default_tlp, default_read,
+ * default_write of the collection ref (UUID or alias). Unknown fields and an
+ * empty change are 400; bad values 422. *out: the admin view. */
+cp_status cp_collection_update(cp_conn *c, const cp_actor *a, const char *ref, const json_t *in, json_t **out,
+                               cp_err *err);
+
+/* Gives member_id exactly the rights in {"read": bool, "write": bool} (both
+ * required) on ref, adding its row (in a group collection: adding it to the
+ * group) when missing. 404 when the member does not exist. *out: the admin
+ * view of the collection. */
+cp_status cp_collection_member_set(cp_conn *c, const cp_actor *a, const char *ref, const char *member_id,
+                                   const json_t *in, json_t **out, cp_err *err);
+
+/* Removes member_id's row (in a group collection: from the group; elsewhere
+ * the member falls back to the collection's default rights). 404 when it has
+ * no row. *out: the admin view of the collection. */
+cp_status cp_collection_member_remove(cp_conn *c, const cp_actor *a, const char *ref, const char *member_id,
+                                      json_t **out, cp_err *err);
+
 #endif

@@ -31,6 +31,8 @@ static bool in_list(const char *s, const char *const *list, size_t n)
 
 bool cp_member_kind_valid(const char *kind) { return in_list(kind, KINDS, 6); }
 
+cp_member_hook cp_member_created_hook;
+
 #define MEMBER_COLUMNS                                                                               \
     "id, kind, name, country, country3, status, status_since, joined_at, is_alliance, csirt_team,"   \
     " csirt_email, csirt_phone, csirt_pgp, created_at, updated_at"
@@ -231,6 +233,7 @@ static cp_status insert_member(cp_conn *c, const cp_actor *a, const char *kind, 
     snprintf(target, sizeof target, "member:%s", id);
     st = cp_audit_append(c, a->label, "member.create", target, *out, err);
     if (st) goto fail;
+    if (cp_member_created_hook && (st = cp_member_created_hook(c, a, id, err))) goto fail;
     st = cp_conn_commit(c, err);
     if (st) goto fail_out;
     return CP_OK;

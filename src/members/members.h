@@ -41,6 +41,15 @@
 /* Validates that a string names a member kind. */
 bool cp_member_kind_valid(const char *kind);
 
+/* Called inside the creating transaction right after a member (the
+ * alliance's own organisation included) was inserted and audited; a failure
+ * rolls the whole creation back. NULL: nothing is called. Set once at
+ * start-up, before any thread runs (src/main.c sets it so that parts built on
+ * members, such as intel collections, follow new members without members/
+ * depending on them). */
+typedef cp_status (*cp_member_hook)(cp_conn *c, const cp_actor *a, const char *member_id, cp_err *err);
+extern cp_member_hook cp_member_created_hook;
+
 cp_status cp_member_create(cp_conn *c, const cp_actor *a, const json_t *in, json_t **out, cp_err *err);
 /* Creates the alliance's own organisation (init). */
 cp_status cp_member_create_alliance(cp_conn *c, const cp_actor *a, const char *name, json_t **out, cp_err *err);
