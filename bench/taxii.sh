@@ -61,7 +61,12 @@ trap cleanup EXIT INT TERM
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 now() { date +%s.%N; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
-mem() { awk '/^VmRSS:/ {r=$2} /^VmHWM:/ {h=$2} END {printf "VmRSS %.1f MiB, VmHWM %.1f MiB", r/1024, h/1024}' "/proc/$1/status"; }
+mem() {
+    awk '/^VmRSS:/ {r=$2} /^VmHWM:/ {h=$2} /^RssAnon:/ {a=$2} /^RssFile:/ {f=$2}
+         END {printf "RSS %.1f MiB (anon %.1f, file %.1f), peak (VmHWM) %.1f MiB", r/1024, a/1024, f/1024, h/1024}' "/proc/$1/status"
+}
+anon_mib() { awk '/^RssAnon:/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+load() { echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"; }
 # CPU seconds (user + system) used so far by a process (all its threads)
 cpu_s() { awk -v t="$(getconf CLK_TCK)" '{print ($14 + $15) / t}' "/proc/$1/stat"; }
 # ... and by a PostgreSQL cluster (the postmaster's children: backends, WAL writer, checkpointer)
@@ -76,24 +81,28 @@ cpu_note() { # label server-cpu-before pg-cpu-before wall-seconds
 }
 hwm_mib() { awk '/^VmHWM:/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
-# wrk → "req/s p50 p99"; fails on any non-2xx answer or socket error.
+# wrk → "req/s p50 p99"; fails on any non-2xx answer or connect/read/write error. wrk's
+# timeout is 30 s so that a slow request is measured rather than dropped; a timeout is
+# reported, not fatal.
 measure() { # url [lua-script [script-args...]]
     url=$1
     shift
     if [ $# -gt 0 ]; then
         script=$1
         shift
-        out=$(wrk -t1 -c"$CONNS" -d"${DUR}s" --latency -H "Authorization: Bearer $KEY" \
+        out=$(wrk -t1 -c"$CONNS" -d"${DUR}s" --timeout 30s --latency -H "Authorization: Bearer $KEY" \
             -H "Accept: application/taxii+json;version=2.1" -s "$script" "$url" "$@")
     else
-        out=$(wrk -t1 -c"$CONNS" -d"${DUR}s" --latency -H "Authorization: Bearer $KEY" \
+        out=$(wrk -t1 -c"$CONNS" -d"${DUR}s" --timeout 30s --latency -H "Authorization: Bearer $KEY" \
             -H "Accept: application/taxii+json;version=2.1" "$url")
     fi
-    if echo "$out" | grep -q "Non-2xx\|Socket errors"; then
+    if echo "$out" | grep -q "Non-2xx" ||
+        echo "$out" | grep "Socket errors" | grep -qv "connect 0, read 0, write 0,"; then
         echo "errors during wrk $url:" >&2
         echo "$out" >&2
         exit 1
     fi
+    echo "$out" | grep "Socket errors" | sed "s|^|$url: |" >&2 || true
     rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     p50=$(echo "$out" | awk '/^ +50%/ {print $2}')
     p99=$(echo "$out" | awk '/^ +99%/ {print $2}')
@@ -109,7 +118,7 @@ get() { # url outfile
 
 echo "== bench/taxii.sh $N \"$STORES\" (DUR=$DUR CONNS=$CONNS INGEST_CONNS=$INGEST_CONNS STEP=$STEP THREADS=$THREADS), $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "== cyberpact $($BIN version | head -1); $(nproc) cores; N=$N; step $STEP; envelopes of 1000;" \
-    "$INGEST_CONNS posting connections; wrk -t1 -c$CONNS -d${DUR}s; server threads $THREADS"
+    "$INGEST_CONNS posting connections; wrk -t1 -c$CONNS -d${DUR}s; server threads $THREADS; $(load)"
 
 # ---------------------------------------------------------------- data
 DATA="$WORK/data"
@@ -175,6 +184,8 @@ print([c["id"] for c in json.load(open(sys.argv[1]))["collections"] if c.get("al
     minstep=$(echo "$res" | sed 's/.*min_step=\([0-9]*\).*/\1/')
     maxstep=$(echo "$res" | sed 's/.*max_step=\([0-9]*\).*/\1/')
     hwm_ingest=$(hwm_mib "$SPID")
+    anon_ingest=$(echo "$res" | sed 's/.*max_anon_kb=\([0-9]*\).*/\1/' | awk '{printf "%.1f", $1/1024}')
+    echo "after ingestion: $(mem "$SPID"); $(load)"
     INGEST_ROWS="$INGEST_ROWS$(printf '| %-10s | %9s | %10s | %10s | %10s | %10s | %6s | %8s |' \
         "$name" "$N" "$rate" "$minstep" "$maxstep" "$FLOOR_RATE" "$(ratio "$rate" "$FLOOR_RATE")" "$hwm_ingest")
 "
@@ -210,7 +221,7 @@ EOF
     row "GET objects/?match[id]=<1 of $((N / 1000)) ids>" "$(measure "$coll/objects/" "$BENCH/taxii_match_id.lua" "$DATA/ids.txt")"
     row "GET manifest/?limit=100" "$(measure "$coll/manifest/?limit=100")"
     cpu_note "the five wrk runs" "$c0" "$p0" "$(awk -v a="$w0" -v b="$(now)" 'BEGIN {print b - a}')"
-    echo "server after the wrk runs: $(mem "$SPID")"
+    echo "server after the wrk runs: $(mem "$SPID"); $(load)"
     if [ -n "$2" ]; then
         size=$(psql "$2" -Atc 'SELECT pg_size_pretty(pg_database_size(current_database()))')
     else
@@ -218,7 +229,7 @@ EOF
     fi
     echo "store size with $N objects: $size"
     hwm_end=$(hwm_mib "$SPID")
-    MEM_ROWS="${MEM_ROWS:-}$(printf '| %-10s | %9s | %16s | %16s |' "$name" "$N" "$hwm_ingest" "$hwm_end")
+    MEM_ROWS="${MEM_ROWS:-}$(printf '| %-10s | %9s | %14s | %14s | %14s | %14s |' "$name" "$N" "$anon_ingest" "$hwm_ingest" "$(anon_mib "$SPID")" "$hwm_end")
 "
     kill "$SPID"
     wait "$SPID" 2>/dev/null || true
@@ -284,7 +295,7 @@ set -- $NGX
 NGX_RPS=$1
 
 echo
-echo "== results (N=$N; ratios are ours / floor)"
+echo "== results (N=$N; ratios are ours / floor; $(load))"
 echo
 echo "Ingestion, POST .../objects/ in envelopes of 1,000 (objects/s; floor = sqlite3 shell, one transaction):"
 echo
@@ -304,8 +315,8 @@ printf '%s' "$SERVE_ROWS" | while read -r line; do
     printf '%s %6s |\n' "${line% *}" "$(ratio "$rps" "$NGX_RPS")"
 done
 echo
-echo "Server memory (peak RSS, VmHWM, MiB):"
+echo "Server memory, MiB (anon = RssAnon, the heap incl. SQLite's page cache; peak = VmHWM, incl. mapped store pages):"
 echo
-printf '| %-10s | %9s | %16s | %16s |\n' store objects "after ingestion" "after wrk runs"
-echo "|------------|-----------|------------------|------------------|"
+printf '| %-10s | %9s | %14s | %14s | %14s | %14s |\n' store objects "ingest: anon" "ingest: peak" "wrk: anon" "wrk: peak"
+echo "|------------|-----------|----------------|----------------|----------------|----------------|"
 printf '%s' "$MEM_ROWS"

@@ -15,10 +15,12 @@ success_count equals the envelope's object count and failure_count is 0, or the 
 with the first failures printed (exit 1).
 
 Prints one line per --step objects acknowledged: objects/s over that step, cumulative
-objects/s, and, with --pid, the server's VmRSS and VmHWM (peak RSS) from /proc/PID/status.
+objects/s, and, with --pid, the server's RSS from /proc/PID/status: VmRSS, split into RssAnon
+(heap: buffers, SQLite's page cache) and RssFile (mapped files: the binary, libraries, and the
+pages of the SQLite store read through mmap), and VmHWM (peak RSS).
 The last line is machine-readable:
 
-  RESULT objects=N seconds=S objects_per_s=R min_step=R max_step=R vmhwm_kb=K
+  RESULT objects=N seconds=S objects_per_s=R min_step=R max_step=R vmhwm_kb=K max_anon_kb=K
 """
 import http.client
 import json
@@ -34,7 +36,7 @@ def proc_mem(pid):
     try:
         with open("/proc/%d/status" % pid) as f:
             for line in f:
-                if line.startswith(("VmRSS:", "VmHWM:")):
+                if line.startswith(("VmRSS:", "VmHWM:", "RssAnon:", "RssFile:")):
                     k, v = line.split(":", 1)
                     out[k] = int(v.split()[0])
     except OSError:
@@ -79,7 +81,10 @@ def main(argv):
         mem = proc_mem(pid) if pid else {}
         extra = ""
         if mem:
-            extra = "  server VmRSS %6.1f MiB  VmHWM %6.1f MiB" % (mem.get("VmRSS", 0) / 1024, mem.get("VmHWM", 0) / 1024)
+            extra = "  server RSS %6.1f MiB (anon %6.1f, file %6.1f), peak %6.1f MiB" % (
+                mem.get("VmRSS", 0) / 1024, mem.get("RssAnon", 0) / 1024, mem.get("RssFile", 0) / 1024,
+                mem.get("VmHWM", 0) / 1024)
+            state["max_anon"] = max(state.get("max_anon", 0), mem.get("RssAnon", 0))
         print("%s%9d objects: %9.0f objects/s this step, %9.0f cumulative%s"
               % (label + " " if label else "", done, rate, cum, extra), flush=True)
         last[0], last[1] = now, done
@@ -132,8 +137,9 @@ def main(argv):
         return 1
     secs = time.monotonic() - t0
     mem = proc_mem(pid) if pid else {}
-    print("RESULT objects=%d seconds=%.2f objects_per_s=%.0f min_step=%.0f max_step=%.0f vmhwm_kb=%d"
-          % (state["done"], secs, state["done"] / secs, min(step_rates), max(step_rates), mem.get("VmHWM", 0)))
+    print("RESULT objects=%d seconds=%.2f objects_per_s=%.0f min_step=%.0f max_step=%.0f vmhwm_kb=%d max_anon_kb=%d"
+          % (state["done"], secs, state["done"] / secs, min(step_rates), max(step_rates), mem.get("VmHWM", 0),
+             state.get("max_anon", 0)))
     return 0
 
 
