@@ -190,6 +190,14 @@ print([c["id"] for c in json.load(open(sys.argv[1]))["collections"] if c.get("al
         "$name" "$N" "$rate" "$minstep" "$maxstep" "$FLOOR_RATE" "$(ratio "$rate" "$FLOOR_RATE")" "$hwm_ingest")
 "
 
+    # The planner's view of the table when serving starts: SQLite has statistics only after
+    # ANALYZE (the server's own, if it runs one); PostgreSQL's autovacuum analyses a table some
+    # time after it changed. Neither is forced here: this is what a client would meet.
+    if [ -n "$2" ]; then
+        echo "PostgreSQL statistics of intel_objects: $(psql "$2" -Atc "SELECT 'last analyze ' || coalesce(greatest(last_analyze, last_autoanalyze)::text, 'never') || ', live rows ' || n_live_tup FROM pg_stat_user_tables WHERE relname = 'intel_objects'")"
+    else
+        echo "SQLite statistics (sqlite_stat1 rows for intel_objects): $(sqlite3 "$sdata/cyberpact.db" "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'" | sed 's/^0$/none/; s/^1$/present/')"
+    fi
     # a mid-collection date_added: the one of the middle generated object
     get "$coll/manifest/?match%5Bid%5D=$MID_ID" "$WORK/mid.json"
     mid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["objects"][0]["date_added"])' "$WORK/mid.json")
