@@ -9,10 +9,11 @@
 #              status resource checked (success_count = 1,000); objects/s per STEP objects.
 #   serving    wrk -t1 -cCONNS -dDUR on the full collection: GET objects/?limit=100, the same
 #              with added_after (a mid-collection date_added), with match[type]=indicator,
-#              with match[id] (cycling over 1 id in 1,000, bench/taxii_match_id.lua), and GET
-#              manifest/?limit=100: requests/s, p50, p99.
-#   memory     the server's VmRSS/VmHWM (/proc/PID/status) after start, after each ingestion
-#              step and after the wrk runs.
+#              GET manifest/?limit=100, and GET objects/?match[id]=ID (ID cycling over 1 id in
+#              1,000, bench/taxii_match_id.lua): requests/s, p50, p99. Each wrk run starts
+#              once the server (and PostgreSQL) use no CPU any more.
+#   memory     the server's RSS (/proc/PID/status: VmRSS split into RssAnon and RssFile, and
+#              the peak VmHWM) after start, after each ingestion step and after the wrk runs.
 #   floor (a)  the same N rows inserted by the sqlite3 shell, in one transaction, into a table
 #              shaped like intel_objects (its CREATE TABLE and CREATE INDEX statements taken
 #              from a store this build just created; the server's PRAGMAs): rows/s.
@@ -26,7 +27,9 @@
 #   N       objects to ingest (default 1000000; a multiple of 1000)
 #   STORES  "sqlite postgresql" (default), or one of them
 # environment: DUR (10 s per wrk run), CONNS (16), INGEST_CONNS (2), STEP (100000, or N/10
-#   when N < 1000000), THREADS (server threads and nginx workers; nproc)
+#   when N < 1000000), THREADS (server threads and nginx workers; nproc), PG_OPTIONS (libpq
+#   connection options added to the PostgreSQL URL as ?options=..., e.g.
+#   "-c plan_cache_mode=force_custom_plan"; none by default)
 set -eu
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
@@ -79,6 +82,19 @@ cpu_note() { # label server-cpu-before pg-cpu-before wall-seconds
     awk -v l="$1" -v a="$(cpu_s "$SPID")" -v b="$2" -v pa="$(pg_cpu_s "$WORK/pg")" -v pb="$3" -v w="$4" \
         'BEGIN {printf "%s: server CPU %.1f s", l, a - b; if (pa > pb) printf ", PostgreSQL CPU %.1f s", pa - pb; printf ", over %.1f s wall\n", w}'
 }
+# Waits (up to 60 s) until the server and the cluster use no CPU: requests still in flight
+# when wrk stops (a slow endpoint's) must not run into the next measurement.
+wait_idle() {
+    for _ in $(seq 1 60); do
+        a=$(cpu_s "$SPID")
+        pa=$(pg_cpu_s "$WORK/pg")
+        sleep 1
+        busy=$(awk -v a="$a" -v b="$(cpu_s "$SPID")" -v pa="$pa" -v pb="$(pg_cpu_s "$WORK/pg")" \
+            'BEGIN {print (b - a + pb - pa > 0.05) ? 1 : 0}')
+        [ "$busy" = 0 ] && return 0
+    done
+    echo "warning: the server was still busy 60 s after the last measurement" >&2
+}
 hwm_mib() { awk '/^VmHWM:/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
 # wrk → "req/s p50 p99"; fails on any non-2xx answer or connect/read/write error. wrk's
@@ -116,7 +132,7 @@ get() { # url outfile
     [ "$code" = 200 ] || { echo "GET $1 answered $code: $(head -c 400 "$2")" >&2; exit 1; }
 }
 
-echo "== bench/taxii.sh $N \"$STORES\" (DUR=$DUR CONNS=$CONNS INGEST_CONNS=$INGEST_CONNS STEP=$STEP THREADS=$THREADS), $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+echo "== bench/taxii.sh $N \"$STORES\" (DUR=$DUR CONNS=$CONNS INGEST_CONNS=$INGEST_CONNS STEP=$STEP THREADS=$THREADS PG_OPTIONS='${PG_OPTIONS:-}'), $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "== cyberpact $($BIN version | head -1); $(nproc) cores; N=$N; step $STEP; envelopes of 1000;" \
     "$INGEST_CONNS posting connections; wrk -t1 -c$CONNS -d${DUR}s; server threads $THREADS; $(load)"
 
@@ -211,10 +227,13 @@ EOF
     [ -f "$PAGE" ] || cp "$WORK/$name-page.json" "$PAGE"
     echo "page of 100 objects: $(wc -c <"$WORK/$name-page.json") bytes; mid-collection added_after=$mid"
 
-    row() { # label, then "rps p50 p99"
+    row() { # label url [lua-script [script-args...]]
         lab=$1
-        [ -n "$2" ] || exit 1 # measure failed (it printed why)
-        set -- $2 # shellcheck disable=SC2086
+        shift
+        wait_idle
+        m=$(measure "$@")
+        [ -n "$m" ] || exit 1 # measure failed (it printed why)
+        set -- $m # shellcheck disable=SC2086
         line=$(printf '| %-10s | %-46s | %10s | %8s | %8s |' "$name" "$lab" "$1" "$2" "$3")
         echo "$line"
         SERVE_ROWS="$SERVE_ROWS$line $1
@@ -223,11 +242,12 @@ EOF
     c0=$(cpu_s "$SPID")
     p0=$(pg_cpu_s "$WORK/pg")
     w0=$(now)
-    row "GET objects/?limit=100" "$(measure "$coll/objects/?limit=100")"
-    row "GET objects/?limit=100&added_after=<mid>" "$(measure "$coll/objects/?limit=100&added_after=$mid")"
-    row "GET objects/?limit=100&match[type]=indicator" "$(measure "$coll/objects/?limit=100&match%5Btype%5D=indicator")"
-    row "GET objects/?match[id]=<1 of $((N / 1000)) ids>" "$(measure "$coll/objects/" "$BENCH/taxii_match_id.lua" "$DATA/ids.txt")"
-    row "GET manifest/?limit=100" "$(measure "$coll/manifest/?limit=100")"
+    row "GET objects/?limit=100" "$coll/objects/?limit=100"
+    row "GET objects/?limit=100&added_after=<mid>" "$coll/objects/?limit=100&added_after=$mid"
+    row "GET objects/?limit=100&match[type]=indicator" "$coll/objects/?limit=100&match%5Btype%5D=indicator"
+    row "GET manifest/?limit=100" "$coll/manifest/?limit=100"
+    row "GET objects/?match[id]=<1 of $((N / 1000)) ids>" "$coll/objects/" "$BENCH/taxii_match_id.lua" "$DATA/ids.txt"
+    wait_idle
     cpu_note "the five wrk runs" "$c0" "$p0" "$(awk -v a="$w0" -v b="$(now)" 'BEGIN {print b - a}')"
     echo "server after the wrk runs: $(mem "$SPID"); $(load)"
     if [ -n "$2" ]; then
@@ -249,6 +269,10 @@ for s in $STORES; do
     sqlite) run_store sqlite "" ;;
     postgresql)
         PGURL=$(scripts/pg-test-cluster.sh start "$WORK/pg" | tail -n 1)
+        if [ -n "${PG_OPTIONS:-}" ]; then
+            PGURL="$PGURL?options=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$PG_OPTIONS")"
+            echo "PostgreSQL URL with PG_OPTIONS: $PGURL"
+        fi
         run_store postgresql "$PGURL"
         scripts/pg-test-cluster.sh stop "$WORK/pg" >/dev/null
         ;;
