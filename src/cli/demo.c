@@ -28,6 +28,7 @@
 #include "cli/serve.h"
 #include "http/server.h"
 #include "intel/collections.h"
+#include "intel/warninglist.h"
 #include "members/bootstrap.h"
 #include "members/keys.h"
 #include "members/members.h"
@@ -316,6 +317,8 @@ int cp_cli_demo(int argc, char **argv, cp_config *cfg)
     int parsed = cp_cli_parse(argc, argv, flags, actions, 1, USAGE, &o);
     if (parsed >= 0) return parsed;
     cp_server_block_signals();
+    cp_err wl_err = {{0}};
+    if (cp_warninglists_load_global(cfg->warninglists, &wl_err)) return cp_cli_fail(wl_err.msg);
     if (cp_cli_make_data_dir(cfg, true) || reset_store(cfg)) return CP_EXIT_FAIL;
     cp_db *db = cp_cli_open_store(cfg, CP_OPEN_MIGRATE);
     if (!db) return CP_EXIT_STORE;
@@ -329,5 +332,6 @@ int cp_cli_demo(int argc, char **argv, cp_config *cfg)
         if (!o.value[0]) rc = cp_cli_serve_store(cfg, db);
     }
     cp_db_close(db);
+    cp_warninglists_free(cp_warninglists_set_global(NULL)); /* every request has finished */
     return rc;
 }

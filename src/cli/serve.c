@@ -16,6 +16,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "intel/collections.h"
+#include "intel/warninglist.h"
 
 int cp_cli_serve_store(cp_config *cfg, cp_db *db)
 {
@@ -84,9 +85,11 @@ int cp_cli_serve(int argc, char **argv, cp_config *cfg)
     int parsed = cp_cli_parse(argc, argv, flags, actions, 1, USAGE, &o);
     if (parsed >= 0) return parsed;
     cp_server_block_signals();
+    cp_err err = {{0}};
+    if (cp_warninglists_load_global(cfg->warninglists, &err)) return cp_cli_fail(err.msg);
     cp_db *db = cp_cli_open_store(cfg, CP_OPEN_MIGRATE);
-    if (!db) return CP_EXIT_STORE;
-    int rc = cp_cli_serve_store(cfg, db);
+    int rc = db ? cp_cli_serve_store(cfg, db) : CP_EXIT_STORE;
     cp_db_close(db);
+    cp_warninglists_free(cp_warninglists_set_global(NULL)); /* every request has finished */
     return rc;
 }

@@ -41,6 +41,10 @@ typedef cp_status (*cp_handler)(cp_req *r, cp_err *err);
 enum {
     CP_ROUTE_PUBLIC = 1,     /* no credentials needed (healthz, login) */
     CP_ROUTE_JSON_BODY = 2,  /* needs a JSON body (415 otherwise) */
+    CP_ROUTE_AUTH_OPTIONAL = 4, /* credentials checked when given; anonymous allowed (TAXII, public data) */
+    CP_ROUTE_TAXII = 8,      /* TAXII 2.1: Accept must admit the TAXII type (406), errors as TAXII error resources */
+    CP_ROUTE_TAXII_BODY = 16, /* body must be application/taxii+json;version=2.1 (415) */
+    CP_ROUTE_INTEL_BODY = 32, /* body limit is intel-max-body-bytes instead of max-body-bytes */
 };
 
 typedef struct {

@@ -20,6 +20,7 @@
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "http/auth.h"
+#include "http/media.h"
 #include "http/metrics.h"
 #include "http/router.h"
 
@@ -46,6 +47,7 @@ typedef struct {
     size_t discarded;        /* body bytes thrown away after too_large */
     uint64_t t0_us;
     int route_index;
+    int64_t body_max;        /* the limit for this route (intel routes take more) */
     char seg_buf[CP_PATH_MAX_BYTES];
     char path_buf[CP_PATH_MAX_BYTES];
 } req_state;
@@ -64,6 +66,7 @@ static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *con)
     st->raw_uri = strdup(uri ? uri : "");
     st->t0_us = cp_mono_us();
     st->route_index = -1;
+    st->body_max = srv->app->cfg->max_body_bytes;
     st->req.app = srv->app;
     st->req.mhd_connection = con;
     st->req.header = header_of;
@@ -107,11 +110,48 @@ static void set_remote(cp_req *r)
 }
 
 /* Renders the one error shape into the response. */
+/* TAXII routes, and any path under /taxii2/, answer errors as TAXII 2.1
+ * error resources (§3.6.1) in the TAXII media type. */
+static bool is_taxii(const cp_req *r)
+{
+    if (r->route) return (r->route->flags & CP_ROUTE_TAXII) != 0;
+    return r->path && strncmp(r->path, "/taxii2/", 8) == 0;
+}
+
+static const char *taxii_title(cp_status st)
+{
+    switch (cp_status_http(st)) {
+    case 400: return "Bad request";
+    case 401: return "Authentication required";
+    case 403: return "Forbidden";
+    case 404: return "Not found";
+    case 405: return "Method not allowed";
+    case 406: return "Not acceptable";
+    case 409: return "Conflict";
+    case 413: return "Request entity too large";
+    case 415: return "Unsupported media type";
+    case 422: return "Unprocessable entity";
+    case 429: return "Too many requests";
+    case 503: return "Service unavailable";
+    default: return "Internal error";
+    }
+}
+
 static void set_error(cp_req *r, cp_status st, const char *msg)
 {
-    json_t *e = json_pack("{s{ss ss ss}}", "error", "code", cp_status_code(st), "message",
-                          msg && *msg ? msg : cp_status_code(st), "request_id", r->request_id);
-    cp_resp_json(r, cp_status_http(st), e);
+    const char *text = msg && *msg ? msg : cp_status_code(st);
+    if (is_taxii(r)) {
+        char http_status[8];
+        snprintf(http_status, sizeof http_status, "%d", cp_status_http(st));
+        json_t *e = json_pack("{ss ss ss ss s{ss}}", "title", taxii_title(st), "description", text, "error_code",
+                              cp_status_code(st), "http_status", http_status, "details", "request_id", r->request_id);
+        cp_resp_json(r, cp_status_http(st), e);
+        r->resp_type = CP_TAXII_MEDIA;
+    } else {
+        json_t *e = json_pack("{s{ss ss ss}}", "error", "code", cp_status_code(st), "message", text, "request_id",
+                              r->request_id);
+        cp_resp_json(r, cp_status_http(st), e);
+    }
     if (st == CP_E_UNAUTHENTICATED) {
         /* No Basic challenge to a browser session: it would pop up the
          * browser's own login dialog. */
@@ -162,13 +202,10 @@ static enum MHD_Result send_response(req_state *st, struct MHD_Connection *con)
     return ok;
 }
 
+/* JSON bodies: application/json, or a STIX bundle as application/stix+json. */
 static bool is_json_type(const char *ct)
 {
-    if (!ct) return false;
-    while (*ct == ' ') ct++;
-    size_t n = strcspn(ct, ";");
-    while (n > 0 && ct[n - 1] == ' ') n--;
-    return (n == 16 && strncasecmp(ct, "application/json", 16) == 0);
+    return cp_media_is(ct, "application/json") || cp_media_is(ct, "application/stix+json");
 }
 
 /* First call for a request: everything that can be decided from the request
@@ -198,20 +235,29 @@ static cp_status begin_request(req_state *st, const char *url, const char *metho
     }
     st->route_index = idx;
     r->route = &rt->routes[idx];
+    if (r->route->flags & CP_ROUTE_INTEL_BODY) st->body_max = r->app->cfg->intel_max_body_bytes;
+    if ((r->route->flags & CP_ROUTE_TAXII) && !cp_media_accepts(r->header(r, "Accept"), "application/taxii+json"))
+        return cp_fail(err, CP_E_NOT_ACCEPTABLE, "this endpoint answers only %s; the Accept header does not admit it",
+                       CP_TAXII_MEDIA);
     const char *cl = r->header(r, "Content-Length");
     if (cl) {
         char *end;
         errno = 0;
         unsigned long long n = strtoull(cl, &end, 10);
         if (errno || *end) return cp_fail(err, CP_E_BAD_REQUEST, "bad Content-Length header");
-        if (n > (unsigned long long)r->app->cfg->max_body_bytes)
+        if (n > (unsigned long long)st->body_max)
             return cp_fail(err, CP_E_TOO_LARGE, "request body of %llu bytes exceeds the limit of %lld bytes", n,
-                           (long long)r->app->cfg->max_body_bytes);
+                           (long long)st->body_max);
     }
-    if (r->route->flags & CP_ROUTE_JSON_BODY) {
+    if (r->route->flags & CP_ROUTE_TAXII_BODY) {
+        const char *ct = r->header(r, "Content-Type");
+        if (!cp_media_is(ct, "application/taxii+json"))
+            return cp_fail(err, CP_E_MEDIA_TYPE, "Content-Type must be %s, not '%.80s'", CP_TAXII_MEDIA,
+                           ct ? ct : "(none)");
+    } else if (r->route->flags & CP_ROUTE_JSON_BODY) {
         const char *ct = r->header(r, "Content-Type");
         if (!is_json_type(ct))
-            return cp_fail(err, CP_E_MEDIA_TYPE, "Content-Type must be application/json, not '%.80s'",
+            return cp_fail(err, CP_E_MEDIA_TYPE, "Content-Type must be application/json (or application/stix+json for a STIX bundle), not '%.80s'",
                            ct ? ct : "(none)");
     }
     return CP_OK;
@@ -223,14 +269,14 @@ static void dispatch(req_state *st)
     cp_err err = {{0}};
     if (st->too_large) {
         set_error(r, cp_fail(&err, CP_E_TOO_LARGE, "request body exceeds the limit of %lld bytes",
-                             (long long)r->app->cfg->max_body_bytes),
+                             (long long)st->body_max),
                   err.msg);
         return;
     }
     r->body = st->body;
     r->body_len = st->body_len;
     cp_status s = cp_http_authenticate(r, &err);
-    if (!s && r->actor.kind == CP_ACTOR_NONE && !(r->route->flags & CP_ROUTE_PUBLIC))
+    if (!s && r->actor.kind == CP_ACTOR_NONE && !(r->route->flags & (CP_ROUTE_PUBLIC | CP_ROUTE_AUTH_OPTIONAL)))
         s = cp_fail(&err, CP_E_UNAUTHENTICATED, "credentials are required (Bearer API key, Basic, or a session)");
     if (!s) s = r->route->handler(r, &err);
     if (s) {
@@ -261,7 +307,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        size_t max = (size_t)r->app->cfg->max_body_bytes;
+        size_t max = (size_t)st->body_max;
         if (st->too_large || st->body_len + n > max) {
             /* A body without Content-Length that outgrows the limit: libmicrohttpd
              * can only answer once the body has been read, so discard it and

@@ -118,8 +118,12 @@ unsigned cp_intel_readable_tlps(const cp_actor *reader, const cp_collection *col
 cp_status cp_intel_delete(cp_conn *c, const cp_actor *writer, const cp_collection *col, const char *stix_id,
                           const cp_intel_filter *f, int64_t *deleted, cp_err *err);
 
+/* The 64-bit hash versions are looked up by (intel_objects.id_hash): FNV-1a
+ * of the id text, shifted to a non-negative BIGINT. */
+int64_t cp_intel_id_hash(const char *stix_id);
+
 /* Formats a seq as a TAXII timestamp ("2026-11-28T15:30:00.123456Z"). */
-#define CP_TAXII_TS_MAX 32
+#define CP_TAXII_TS_MAX 64
 void cp_taxii_ts_format(int64_t us, char buf[CP_TAXII_TS_MAX]);
 /* Parses an RFC 3339 timestamp (UTC, 'Z', up to 9 fraction digits, kept to
  * the microsecond). CP_E_BAD_REQUEST with the reason. */

@@ -287,7 +287,7 @@ static bool valid_timestamp(const char *p, size_t n)
 
 static cp_status lex_timestamp(parser *ps, token *t)
 {
-    size_t b, e;
+    size_t b = 0, e = 0;
     cp_status st = lex_quoted_body(ps, t, "timestamp", &b, &e);
     if (st) return st;
     if (!valid_timestamp(ps->s + b, e - b))
@@ -311,7 +311,7 @@ static int b64_val(char c)
 
 static cp_status lex_binary(parser *ps, token *t)
 {
-    size_t b, e;
+    size_t b = 0, e = 0;
     cp_status st = lex_quoted_body(ps, t, "binary", &b, &e);
     if (st) return st;
     const char *p = ps->s + b;
@@ -347,7 +347,7 @@ static cp_status lex_binary(parser *ps, token *t)
 
 static cp_status lex_hex(parser *ps, token *t)
 {
-    size_t b, e;
+    size_t b = 0, e = 0;
     cp_status st = lex_quoted_body(ps, t, "hex", &b, &e);
     if (st) return st;
     size_t n = e - b;
@@ -886,7 +886,7 @@ static cp_status parse_obs_level(parser *ps, int level, cp_pat_obs **out)
 {
     static const tok_kind ops[] = {T_FOLLOWEDBY, T_OR, T_AND};
     static const cp_pat_obs_kind kinds[] = {CP_PAT_OBS_FOLLOWEDBY, CP_PAT_OBS_OR, CP_PAT_OBS_AND};
-    cp_pat_obs *first;
+    cp_pat_obs *first = NULL;
     cp_status st = level == 2 ? parse_obs_primary(ps, &first) : parse_obs_level(ps, level + 1, &first);
     if (st) return st;
     if (ps->tok.kind != ops[level]) {

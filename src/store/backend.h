@@ -21,6 +21,7 @@ struct cp_conn {
     const cp_db_backend *be;
     cp_db *db;
     bool in_tx;
+    bool holds_write_mu; /* this connection's write transaction holds db->write_mu */
     struct cp_conn *next_owned; /* list of thread connections owned by db */
 };
 
@@ -60,11 +61,24 @@ struct cp_db {
     char described[256];
     pthread_key_t tls_key;
     pthread_mutex_t owned_mu;
+    /* SQLite: writers of this process queue here before BEGIN IMMEDIATE, a
+     * blocking wait instead of SQLite's busy handler, which polls with
+     * sleeps and leaves the write lock idle between them. */
+    pthread_mutex_t write_mu;
     cp_conn *owned;    /* every thread connection, closed by cp_db_close */
     _Atomic uint64_t queries, query_us, commits, commit_us, errors;
 };
 
 extern const cp_db_backend cp_sqlite_backend;
 extern const cp_db_backend cp_pg_backend;
+
+/* Statement caches are keyed by the SQL's content (callers may build SQL in
+ * a buffer): this hash is the cheap first test, then the text is compared. */
+static inline uint64_t cp_sql_hash(const char *sql)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *)sql; *p; p++) h = (h ^ *p) * 1099511628211ULL;
+    return h;
+}
 
 #endif

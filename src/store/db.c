@@ -72,6 +72,7 @@ cp_status cp_db_open(const char *url, cp_db **out, cp_err *err)
         return cp_fail(err, CP_E_NOMEM, "out of memory");
     }
     pthread_mutex_init(&db->owned_mu, NULL);
+    pthread_mutex_init(&db->write_mu, NULL);
     char shown[200];
     describe_url(target, shown, sizeof shown);
     snprintf(db->described, sizeof db->described, "%s:%s", be->name, shown);
@@ -94,11 +95,13 @@ void cp_db_close(cp_db *db)
     pthread_mutex_unlock(&db->owned_mu);
     while (c) {
         cp_conn *next = c->next_owned;
+        cp_conn_rollback(c);
         c->be->close(c);
         c = next;
     }
     pthread_key_delete(db->tls_key);
     pthread_mutex_destroy(&db->owned_mu);
+    pthread_mutex_destroy(&db->write_mu);
     free(db->target);
     free(db);
 }
@@ -132,7 +135,9 @@ cp_status cp_db_connect(cp_db *db, cp_conn **out, cp_err *err)
 
 void cp_conn_close(cp_conn *c)
 {
-    if (c) c->be->close(c);
+    if (!c) return;
+    cp_conn_rollback(c); /* releases the write queue if a transaction was left open */
+    c->be->close(c);
 }
 
 cp_dialect cp_conn_dialect(const cp_conn *c) { return c->be->dialect; }
@@ -140,21 +145,38 @@ cp_dialect cp_conn_dialect(const cp_conn *c) { return c->be->dialect; }
 cp_status cp_conn_begin(cp_conn *c, cp_tx_kind kind, cp_err *err)
 {
     if (c->in_tx) return cp_fail(err, CP_E_INTERNAL, "nested transaction");
+    bool queue = kind == CP_TX_WRITE && c->be == &cp_sqlite_backend;
+    if (queue) pthread_mutex_lock(&c->db->write_mu);
     cp_status st = c->be->exec(c, kind == CP_TX_WRITE ? c->be->begin_write_sql : c->be->begin_read_sql, err);
-    if (st == CP_OK) c->in_tx = true;
+    if (st == CP_OK) {
+        c->in_tx = true;
+        c->holds_write_mu = queue;
+    } else if (queue) {
+        pthread_mutex_unlock(&c->db->write_mu);
+    }
     return st;
+}
+
+static void end_tx(cp_conn *c)
+{
+    c->in_tx = false;
+    if (c->holds_write_mu) {
+        c->holds_write_mu = false;
+        pthread_mutex_unlock(&c->db->write_mu);
+    }
 }
 
 cp_status cp_conn_commit(cp_conn *c, cp_err *err)
 {
     uint64_t t0 = now_us();
     cp_status st = c->be->exec(c, "COMMIT", err);
-    c->in_tx = false;
     if (st) {
         c->be->exec(c, "ROLLBACK", NULL);
+        end_tx(c);
         atomic_fetch_add(&c->db->errors, 1);
         return st;
     }
+    end_tx(c);
     atomic_fetch_add(&c->db->commits, 1);
     atomic_fetch_add(&c->db->commit_us, now_us() - t0);
     return CP_OK;
@@ -164,7 +186,7 @@ void cp_conn_rollback(cp_conn *c)
 {
     if (!c->in_tx) return;
     c->be->exec(c, "ROLLBACK", NULL);
-    c->in_tx = false;
+    end_tx(c);
 }
 
 bool cp_conn_in_tx(const cp_conn *c) { return c->in_tx; }

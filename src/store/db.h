@@ -92,8 +92,9 @@ cp_status cp_conn_exec(cp_conn *c, const char *sql, cp_err *err);
 /* Cheap liveness check: runs SELECT 1. */
 cp_status cp_conn_ping(cp_conn *c, cp_err *err);
 
-/* Statements. sql must stay valid until cp_stmt_finalize (string literals in
- * practice). A stmt is owned by the caller; always finalize it. */
+/* Statements. sql must stay valid until cp_stmt_finalize. Prepared forms
+ * are cached per connection by content, so SQL built at run time should
+ * come in few shapes (pad IN lists). A stmt is owned by the caller; always finalize it. */
 cp_status cp_stmt_prepare(cp_conn *c, const char *sql, cp_stmt **out, cp_err *err);
 /* Bind parameter idx (1-based). Text is copied. NULL s binds SQL NULL. */
 void cp_stmt_bind_text(cp_stmt *s, int idx, const char *text);

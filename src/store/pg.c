@@ -19,8 +19,8 @@
  *   SQL arrives with `?` placeholders, rewritten to $1, $2 ... outside string
  *   literals, quoted identifiers, dollar quotes and comments. The rewritten
  *   SQL is prepared once per connection under a generated name ("cp_<n>",
- *   never reused) and cached, keyed by the caller's SQL pointer and checked
- *   by content. Parameters travel as text; the server infers their types.
+ *   never reused) and cached, keyed by the SQL's content (a hash, then the text), so SQL
+ *   built in a buffer is cached too. Parameters travel as text; the server infers their types.
  *
  *   The first step runs the statement and fetches the whole result (a
  *   PGresult); later steps walk its rows. Because the result is complete
@@ -44,14 +44,14 @@
 
 #include "store/backend.h"
 
-#define PG_STMT_CACHE_MAX 128
+#define PG_STMT_CACHE_MAX 256
 #define PG_CONNECT_TIMEOUT_S "10"
 /* OID of the boolean type (catalog/pg_type_d.h is a server header). */
 #define PG_BOOLOID 16
 
 typedef struct {
-    const char *key; /* the caller's SQL pointer: a cheap first check */
-    char *sql;       /* copy of the caller's SQL, compared on a pointer hit */
+    uint64_t hash;   /* cp_sql_hash of the SQL: a cheap first check */
+    char *sql;       /* copy of the caller's SQL: the key */
     char name[24];   /* server-side prepared statement */
     int nparams;
 } pg_cached;
@@ -374,8 +374,9 @@ static cp_status pg_backup(cp_db *db, const char *path, cp_err *err)
 
 static pg_cached *cache_find(pg_conn *c, const char *sql)
 {
+    uint64_t hash = cp_sql_hash(sql);
     for (int i = 0; i < c->cache_n; i++) {
-        if (c->cache[i].key == sql && strcmp(c->cache[i].sql, sql) == 0) return &c->cache[i];
+        if (c->cache[i].hash == hash && strcmp(c->cache[i].sql, sql) == 0) return &c->cache[i];
     }
     return NULL;
 }
@@ -395,7 +396,7 @@ static cp_status cache_add(pg_conn *c, const char *sql, const char *rewritten, i
         free(slot->sql);
         return st;
     }
-    slot->key = sql;
+    slot->hash = cp_sql_hash(sql);
     slot->nparams = nparams;
     c->cache_n++;
     *out = slot;

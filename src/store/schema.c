@@ -126,7 +126,11 @@
     "  can_write INTEGER NOT NULL," \
     "  PRIMARY KEY (collection_id, member_id));" \
  \
-    "CREATE UNIQUE INDEX intel_objects_version ON intel_objects (cnum, stix_id, version_us);" \
+    /* Versions are found by a 64-bit hash of the id (then the id compared): \
+     * an index on the id text itself grows 3x larger and, ids being random, \
+     * every insert lands on a random page of it. One version per (id, \
+     * version_us) is kept by ingest under the intel write lock. */ \
+    "CREATE INDEX intel_objects_id ON intel_objects (cnum, id_hash, version_us);" \
     "CREATE INDEX intel_objects_last ON intel_objects (cnum, seq) WHERE is_last = 1;" \
     "CREATE INDEX intel_objects_type ON intel_objects (cnum, type, seq);" \
  \
@@ -135,6 +139,7 @@
     "  cnum BIGINT NOT NULL," \
     "  kind TEXT NOT NULL,"           /* ip, domain, url, md5, sha1, sha256, sha512, email */ \
     "  value TEXT NOT NULL,"          /* canonical text */ \
+    "  subdomains INTEGER NOT NULL DEFAULT 0," /* domain: any subdomain of value, not value itself */ \
     "  ip_lo TEXT, ip_hi TEXT,"       /* ip: 32 hex chars, IPv4 mapped into ::ffff:0:0/96 */ \
     "  warninglist TEXT);"            /* name of the first warninglist that holds the value */ \
     "CREATE INDEX intel_observables_value ON intel_observables (kind, value);" \
@@ -165,6 +170,7 @@
 #define M2_OBJECTS_COLUMNS \
     "  cnum BIGINT NOT NULL,"         /* intel_collections.num */ \
     "  stix_id TEXT NOT NULL," \
+    "  id_hash BIGINT NOT NULL,"      /* cp_intel_id_hash(stix_id) */ \
     "  type TEXT NOT NULL," \
     "  version TEXT NOT NULL,"        /* modified, else created, else '' (exactly as sent) */ \
     "  version_us BIGINT NOT NULL,"   /* version in microseconds; 0 when none */ \
