@@ -83,6 +83,11 @@ cp_status cp_authz(const cp_actor *a, cp_action act, const cp_resource *r, cp_er
     case CP_ACT_AUDIT_READ:
         if (reads_all(a)) return CP_OK;
         break;
+    case CP_ACT_INTEL_SEARCH:
+        /* who handles intelligence (docs/sharing.md); what each may see is
+         * decided object by object by cp_intel_may_read */
+        if (has(a, CP_ROLE_ANALYST | CP_ROLE_SECRETARIAT)) return CP_OK;
+        break;
     case CP_ACT_ME:
     case CP_ACT_COUNT_:
         break;

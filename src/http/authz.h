@@ -39,7 +39,8 @@
     X(CP_ACT_KEY_READ, "key.read")                                         \
     X(CP_ACT_KEY_CREATE, "key.create")                                     \
     X(CP_ACT_KEY_REVOKE, "key.revoke")                                     \
-    X(CP_ACT_AUDIT_READ, "audit.read")
+    X(CP_ACT_AUDIT_READ, "audit.read") \
+    X(CP_ACT_INTEL_SEARCH, "intel.search")
 
 typedef enum {
 #define CP_ACTION_ENUM(name, str) name,

@@ -15,5 +15,7 @@ extern const cp_route cp_users_routes[];
 extern const int cp_users_routes_count;
 extern const cp_route cp_taxii_routes[];
 extern const int cp_taxii_routes_count;
+extern const cp_route cp_search_routes[];
+extern const int cp_search_routes_count;
 
 #endif

@@ -97,6 +97,7 @@ static const row OTHERS[] = {
     {CP_ACT_KEY_CREATE,            {OK,   E403, E403, E403, E404, E403, E401}},
     {CP_ACT_KEY_REVOKE,            {OK,   E403, E404, E404, E404, E403, E401}},
     {CP_ACT_AUDIT_READ,            {OK,   OK,   E403, E403, E403, E403, E401}},
+    {CP_ACT_INTEL_SEARCH,          {OK,   E403, E403, OK,   OK,   E403, E401}},
 };
 
 /* The resource is the actor's own: its member and its user. */
