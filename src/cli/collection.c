@@ -64,7 +64,7 @@ static cp_status changes(const cp_cli_args *o, json_t *in, cp_err *err)
     } TEXT[] = {{TITLE, "title"}, {DESCRIPTION, "description"}, {AUDIENCE, "audience"}, {TLP, "default_tlp"}};
     for (size_t i = 0; i < sizeof TEXT / sizeof TEXT[0]; i++)
         if (o->value[TEXT[i].flag]) json_object_set_new(in, TEXT[i].key, json_string(o->value[TEXT[i].flag]));
-    bool b;
+    bool b = false;
     cp_status st;
     if (o->value[DEF_READ]) {
         if ((st = parse_bool(FLAGS[DEF_READ], o->value[DEF_READ], &b, err))) return st;

@@ -430,8 +430,8 @@ static bool ends_with(const char *s, const char *suffix)
 /* required: list.json or a file named on the command line. */
 static cp_status load_file(cp_warninglists *w, const char *path, bool required, size_t *loaded, cp_err *err)
 {
-    char *text;
-    size_t len;
+    char *text = NULL;
+    size_t len = 0;
     cp_status st = read_file(path, &text, &len, err);
     if (st) return st;
     if (!required) { /* another *.json: only when it looks like a warninglist */
