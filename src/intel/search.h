@@ -9,9 +9,12 @@
  *           every one whose range contains q's (a search for 10.1.2.3
  *           finds 10.0.0.0/8 and 0.0.0.0/0); equal ranges both ways. IPv4
  *           and IPv4-mapped IPv6 are the same addresses.
- *   domain  the same domain, and any "any subdomain of" indicator for one of
- *           its parents (LIKE '%.example.com' matches www.example.com, not
- *           example.com).
+ *   domain  every object that mentions the domain (an "any subdomain of"
+ *           indicator for example.com mentions example.com: it is found,
+ *           with subdomains true), and every "any subdomain of" indicator
+ *           for one of its parents (LIKE '%.example.com' is found by
+ *           www.example.com). Subdomains of the searched domain are not
+ *           searched (badexample.com is never example.com).
  *   others  the same (kind, canonical value).
  * Only the latest version of an object counts (is_last), revoked objects
  * do not; one object (collection, id) is one result however many of its
