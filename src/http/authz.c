@@ -103,6 +103,11 @@ cp_status cp_authz(const cp_actor *a, cp_action act, const cp_resource *r, cp_er
         if (has(a, CP_ROLE_ANALYST))
             return cp_fail(err, CP_E_FORBIDDEN, "only the secretariat and the owning organisation's analysts may change this collection");
         break;
+    case CP_ACT_INTEL_SEARCH:
+        /* who handles intelligence (docs/sharing.md); what each may see is
+         * decided object by object by cp_intel_may_read */
+        if (has(a, CP_ROLE_ANALYST | CP_ROLE_SECRETARIAT)) return CP_OK;
+        break;
     case CP_ACT_ME:
     case CP_ACT_COUNT_:
         break;

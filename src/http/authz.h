@@ -46,7 +46,8 @@
     X(CP_ACT_COLLECTION_READ, "collection.read")                           \
     X(CP_ACT_COLLECTION_CREATE, "collection.create")                       \
     X(CP_ACT_COLLECTION_UPDATE, "collection.update")                       \
-    X(CP_ACT_COLLECTION_MEMBERS, "collection.members")
+    X(CP_ACT_COLLECTION_MEMBERS, "collection.members")                     \
+    X(CP_ACT_INTEL_SEARCH, "intel.search")
 
 typedef enum {
 #define CP_ACTION_ENUM(name, str) name,
