@@ -31,6 +31,8 @@ cp_status cp_authz(const cp_actor *a, cp_action act, const cp_resource *r, cp_er
 {
     if (a->kind == CP_ACTOR_NONE)
         return cp_fail(err, CP_E_UNAUTHENTICATED, "credentials are required (Bearer API key, Basic, or a session)");
+    if (r && r->hidden) /* before anything that would tell the actor it exists */
+        return cp_fail(err, CP_E_NOT_FOUND, "no such %s", strncmp(cp_action_name(act), "collection.", 11) == 0 ? "collection" : "resource");
     if (act == CP_ACT_ME) return CP_OK;
     if (!a->member_active)
         return cp_fail(err, CP_E_FORBIDDEN, "your member organisation is not active; only /api/v1/me is available");
@@ -82,6 +84,29 @@ cp_status cp_authz(const cp_actor *a, cp_action act, const cp_resource *r, cp_er
         return cp_fail(err, CP_E_NOT_FOUND, "no such key");
     case CP_ACT_AUDIT_READ:
         if (reads_all(a)) return CP_OK;
+        break;
+    /* Collections (metadata and rights; their objects are decided by
+     * cp_intel_may_read/_write): the secretariat administers all of them,
+     * an analyst those its organisation owns; auditors read metadata. */
+    case CP_ACT_COLLECTION_LIST:
+    case CP_ACT_COLLECTION_READ:
+        if (reads_all(a) || has(a, CP_ROLE_ANALYST)) return CP_OK; /* lists narrowed to what the actor may know */
+        break;
+    case CP_ACT_COLLECTION_CREATE:
+        if (sec || (has(a, CP_ROLE_ANALYST) && same_member(a, r))) return CP_OK;
+        if (has(a, CP_ROLE_ANALYST))
+            return cp_fail(err, CP_E_FORBIDDEN, "an analyst may create collections owned by its own organisation only");
+        break;
+    case CP_ACT_COLLECTION_UPDATE:
+    case CP_ACT_COLLECTION_MEMBERS:
+        if (sec || (has(a, CP_ROLE_ANALYST) && same_member(a, r))) return CP_OK;
+        if (has(a, CP_ROLE_ANALYST))
+            return cp_fail(err, CP_E_FORBIDDEN, "only the secretariat and the owning organisation's analysts may change this collection");
+        break;
+    case CP_ACT_INTEL_SEARCH:
+        /* who handles intelligence (docs/sharing.md); what each may see is
+         * decided object by object by cp_intel_may_read */
+        if (has(a, CP_ROLE_ANALYST | CP_ROLE_SECRETARIAT)) return CP_OK;
         break;
     case CP_ACT_ME:
     case CP_ACT_COUNT_:

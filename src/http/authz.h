@@ -17,6 +17,8 @@
 #ifndef CP_HTTP_AUTHZ_H
 #define CP_HTTP_AUTHZ_H
 
+#include <stdbool.h>
+
 #include "base/status.h"
 #include "members/actor.h"
 
@@ -39,7 +41,13 @@
     X(CP_ACT_KEY_READ, "key.read")                                         \
     X(CP_ACT_KEY_CREATE, "key.create")                                     \
     X(CP_ACT_KEY_REVOKE, "key.revoke")                                     \
-    X(CP_ACT_AUDIT_READ, "audit.read")
+    X(CP_ACT_AUDIT_READ, "audit.read")                                     \
+    X(CP_ACT_COLLECTION_LIST, "collection.list")                           \
+    X(CP_ACT_COLLECTION_READ, "collection.read")                           \
+    X(CP_ACT_COLLECTION_CREATE, "collection.create")                       \
+    X(CP_ACT_COLLECTION_UPDATE, "collection.update")                       \
+    X(CP_ACT_COLLECTION_MEMBERS, "collection.members")                     \
+    X(CP_ACT_INTEL_SEARCH, "intel.search")
 
 typedef enum {
 #define CP_ACTION_ENUM(name, str) name,
@@ -52,8 +60,10 @@ const char *cp_action_name(cp_action a);
 
 /* What the action is about. Fields not relevant to an action may be NULL. */
 typedef struct {
-    const char *member_id; /* the member the resource belongs to */
+    const char *member_id; /* the member the resource belongs to (collections: the owner) */
     const char *user_id;   /* the user the resource belongs to (keys, users) */
+    bool hidden;           /* the actor may not know the resource exists (a group collection
+                              it is not in: intel/collections.h cp_collection_visible) → 404 */
 } cp_resource;
 
 cp_status cp_authz(const cp_actor *a, cp_action act, const cp_resource *res, cp_err *err);

@@ -21,7 +21,9 @@ static void build(void)
     add(cp_system_routes, cp_system_routes_count);
     add(cp_members_routes, cp_members_routes_count);
     add(cp_users_routes, cp_users_routes_count);
+    add(cp_collections_routes, cp_collections_routes_count);
     add(cp_taxii_routes, cp_taxii_routes_count);
+    add(cp_search_routes, cp_search_routes_count);
 }
 
 const cp_router *cp_routes_all(void)

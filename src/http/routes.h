@@ -13,7 +13,11 @@ extern const cp_route cp_members_routes[];
 extern const int cp_members_routes_count;
 extern const cp_route cp_users_routes[];
 extern const int cp_users_routes_count;
+extern const cp_route cp_collections_routes[];
+extern const int cp_collections_routes_count;
 extern const cp_route cp_taxii_routes[];
 extern const int cp_taxii_routes_count;
+extern const cp_route cp_search_routes[];
+extern const int cp_search_routes_count;
 
 #endif

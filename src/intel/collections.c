@@ -463,6 +463,25 @@ static cp_status parse_rows(cp_conn *c, const json_t *arr, grant **rows, size_t 
     return CP_OK;
 }
 
+/* A member-owned collection whose members do not name the owner gets the
+ * owner's row with both rights (named with fewer, the owner rule refuses it). */
+static cp_status add_owner_row(cp_conn *c, spec *sp, cp_err *err)
+{
+    char alliance[CP_UUID_LEN + 1] = "";
+    cp_status st = cp_member_alliance_id(c, alliance, err);
+    if (st && st != CP_E_NOT_FOUND) return st;
+    if (strcmp(alliance, sp->owner) == 0) return CP_OK;
+    for (size_t i = 0; i < sp->n_rows; i++)
+        if (strcmp(sp->rows[i].member_id, sp->owner) == 0) return CP_OK;
+    grant *grown = realloc(sp->rows, (sp->n_rows + 1) * sizeof *grown);
+    if (!grown) return cp_fail(err, CP_E_NOMEM, "out of memory");
+    sp->rows = grown;
+    grant *g = &sp->rows[sp->n_rows++];
+    snprintf(g->member_id, sizeof g->member_id, "%s", sp->owner);
+    g->read = g->write = true;
+    return CP_OK;
+}
+
 cp_status cp_collection_create(cp_conn *c, const cp_actor *a, const char *kind, const json_t *in, json_t **out,
                                cp_err *err)
 {
@@ -507,6 +526,10 @@ cp_status cp_collection_create(cp_conn *c, const cp_actor *a, const char *kind, 
         return st;
     }
     if ((st = parse_rows(c, json_object_get(in, "members"), &sp.rows, &sp.n_rows, err))) return st;
+    if ((st = add_owner_row(c, &sp, err))) {
+        free(sp.rows);
+        return st;
+    }
     bool own;
     if (!(st = tx_open(c, &own, err))) st = tx_close(c, own, insert_collection(c, a, &sp, out, err), err);
     free(sp.rows);

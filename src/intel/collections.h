@@ -62,7 +62,9 @@ cp_status cp_collection_each(cp_conn *c, const cp_actor *reader, cp_collection_f
  * "default_tlp"? ("TLP:AMBER"), "default_read"? (true), "default_write"?
  * (true for alliance, false otherwise), "members"?: [{"member_id",
  * "read"?, "write"?}], "owner_member_id"? (the actor's member; the CLI must
- * name one or gets the alliance)}. Writes the audit entry; runs inside the
+ * name one or gets the alliance)}. A collection owned by a member other
+ * than the alliance's organisation whose members do not name the owner gets
+ * the owner's row with read and write. Writes the audit entry; runs inside the
  * caller's write transaction when one is open, else its own. *out: the
  * collection as the admin API renders it (cp_collection_json). */
 cp_status cp_collection_create(cp_conn *c, const cp_actor *a, const char *kind, const json_t *in, json_t **out,

@@ -253,10 +253,20 @@ static cp_status make_url(const char *s, size_t len, cp_observable *o, cp_err *e
         for (size_t k = host; k < host_end; k++)
             if (!host_char((unsigned char)s[k]))
                 return cp_fail(err, CP_E_BAD_REQUEST, "URL '%.*s': the host has a character a host cannot have", shown(len), s);
-        while (host_end > host && s[host_end - 1] == '.') host_end--; /* trailing dots */
     }
-    if (host_end == host)
-        return cp_fail(err, CP_E_BAD_REQUEST, "URL '%.*s' has no host", shown(len), s);
+    /* The host, lower-cased, escapes normalised, trailing dots dropped (after
+     * decoding, so that "%2e" counts as a dot). */
+    char hbuf[CP_OBS_VALUE_MAX];
+    outbuf hw = {hbuf, 0, sizeof hbuf, false};
+    if (v6[0]) {
+        put(&hw, '[');
+        for (const char *p = v6; *p; p++) put(&hw, *p);
+        put(&hw, ']');
+    } else {
+        put_pct(&hw, s + host, host_end - host, true);
+        while (hw.n > 0 && hbuf[hw.n - 1] == '.') hw.n--;
+    }
+    if (hw.n == 0) return cp_fail(err, CP_E_BAD_REQUEST, "URL '%.*s' has no host", shown(len), s);
     long port = -1;
     if (has_port) {
         size_t plen = auth_end - port_at;
@@ -287,13 +297,8 @@ static cp_status make_url(const char *s, size_t len, cp_observable *o, cp_err *e
         put_pct(&w, s + auth, host - 1 - auth, false);
         put(&w, '@');
     }
-    if (v6[0]) {
-        put(&w, '[');
-        for (const char *p = v6; *p; p++) put(&w, *p);
-        put(&w, ']');
-    } else {
-        put_pct(&w, s + host, host_end - host, true);
-    }
+    for (size_t k = 0; k < hw.n; k++) put(&w, hbuf[k]);
+    if (hw.over) w.over = true;
     if (port >= 0) {
         char pt[24];
         snprintf(pt, sizeof pt, ":%ld", port);

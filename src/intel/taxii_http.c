@@ -303,8 +303,9 @@ static int emit_row(const cp_intel_row *row, void *ctx)
     case OUT_OBJECTS:
         cp_jw_raw(&p->w, row->body, strlen(row->body));
         break;
-    case OUT_VERSIONS:
-        cp_jw_str(&p->w, row->version[0] ? row->version : NULL);
+    case OUT_VERSIONS: /* an object without created/modified: its date added (as in the manifest) */
+        cp_taxii_ts_format(row->seq, ts);
+        cp_jw_str(&p->w, row->version[0] ? row->version : ts);
         break;
     case OUT_MANIFEST:
         cp_taxii_ts_format(row->seq, ts);

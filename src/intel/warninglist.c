@@ -234,6 +234,51 @@ static unsigned kinds_of_type(wl_type t)
     }
 }
 
+/* glibc's regcomp copies the tree of an expression for every '+' and every
+ * counted repetition {n,m}, so nested ones multiply ("(a{255}){255}" or
+ * "a++++++++++++++++++++++++" take gigabytes). The product of their factors
+ * (2 for '+', m + 1 for {n,m}) times the length is bounded by 2^20, and a
+ * quantifier directly after another (PCRE possessive/lazy, or stacking) is
+ * refused. Back-references (a backslash and a digit) make matching
+ * exponential: refused. */
+static bool too_costly(const char *re)
+{
+    double cost = (double)strlen(re);
+    bool after_quantifier = false;
+    for (const char *p = re; *p; p++) {
+        if (*p == '\\' && p[1]) {
+            if (p[1] >= '1' && p[1] <= '9') return true;
+            p++;
+            after_quantifier = false;
+            continue;
+        }
+        bool counted = *p == '{' && p[1] >= '0' && p[1] <= '9';
+        bool quantifier = counted || *p == '+' || *p == '*' || *p == '?';
+        if (quantifier && after_quantifier) return true;
+        if (*p == '+') cost *= 2;
+        if (counted) {
+            long most = 0;
+            const char *q = p + 1;
+            while (*q && *q != '}') {
+                if (*q >= '0' && *q <= '9') {
+                    char *end;
+                    long v = strtol(q, &end, 10);
+                    if (v > most) most = v;
+                    if (most > 1000000) most = 1000000;
+                    q = end;
+                } else {
+                    q++;
+                }
+            }
+            cost *= (double)(most + 1);
+            if (*q == '}') p = q;
+        }
+        if (cost > (double)(1 << 20)) return true;
+        after_quantifier = quantifier;
+    }
+    return false;
+}
+
 /* PCRE constructs POSIX ERE would read differently or refuse. */
 static bool pcre_only(const char *re)
 {
@@ -301,7 +346,7 @@ static cp_status add_entry(cp_warninglists *w, wlist *l, const char *s, size_t l
             *close = 0;
             body = re + 1;
         }
-        if (!*body || pcre_only(body)) goto skip;
+        if (!*body || pcre_only(body) || too_costly(body)) goto skip;
         regex_t *v = realloc(l->res, (l->nres + 1) * sizeof *v);
         if (!v) return cp_fail(err, CP_E_NOMEM, "out of memory");
         l->res = v;

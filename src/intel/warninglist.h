@@ -43,7 +43,12 @@
  *              the value. MISP writes PCRE, often as /.../flags: the slashes
  *              are removed and flag i gives REG_ICASE. Entries using PCRE-only
  *              syntax (\d \D \w \W \s \S \b \B \A \z \Z \h, (?...), lazy
- *              quantifiers) or that regcomp refuses are SKIPPED and counted
+ *              quantifiers), entries whose compiled size could explode
+ *              (glibc copies the expression for each '+' and {n,m}: the
+ *              product of 2 per '+' and m + 1 per {n,m}, times the length,
+ *              must stay under 2^20; no quantifier right after another),
+ *              back-references, and entries regcomp refuses are SKIPPED and
+ *              counted
  *              (cp_warninglists_skipped, logged by the loader) rather than
  *              compiled with a different meaning.
  * Entries that are not valid for the list's type (an unparsable network, an

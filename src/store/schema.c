@@ -130,7 +130,7 @@
      * an index on the id text itself grows 3x larger and, ids being random, \
      * every insert lands on a random page of it. One version per (id, \
      * version_us) is kept by ingest under the intel write lock. */ \
-    "CREATE INDEX intel_objects_id ON intel_objects (cnum, id_hash, version_us);" \
+    "CREATE INDEX intel_objects_id ON intel_objects (id_hash, cnum, version_us);" \
     "CREATE INDEX intel_objects_last ON intel_objects (cnum, seq) WHERE is_last = 1;" \
     "CREATE INDEX intel_objects_type ON intel_objects (cnum, type, seq);" \
  \

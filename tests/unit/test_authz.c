@@ -97,6 +97,13 @@ static const row OTHERS[] = {
     {CP_ACT_KEY_CREATE,            {OK,   E403, E403, E403, E404, E403, E401}},
     {CP_ACT_KEY_REVOKE,            {OK,   E403, E404, E404, E404, E403, E401}},
     {CP_ACT_AUDIT_READ,            {OK,   OK,   E403, E403, E403, E403, E401}},
+    /* collections owned by FR (metadata; lists are narrowed to what the actor may know) */
+    {CP_ACT_COLLECTION_LIST,       {OK,   OK,   E403, OK,   OK,   E403, E401}},
+    {CP_ACT_COLLECTION_READ,       {OK,   OK,   E403, OK,   OK,   E403, E401}},
+    {CP_ACT_COLLECTION_CREATE,     {OK,   E403, E403, OK,   E403, E403, E401}},
+    {CP_ACT_COLLECTION_UPDATE,     {OK,   E403, E403, OK,   E403, E403, E401}},
+    {CP_ACT_COLLECTION_MEMBERS,    {OK,   E403, E403, OK,   E403, E403, E401}},
+    {CP_ACT_INTEL_SEARCH,          {OK,   E403, E403, OK,   OK,   E403, E401}},
 };
 
 /* The resource is the actor's own: its member and its user. */
@@ -111,7 +118,10 @@ static const row OWN[] = {
     {CP_ACT_KEY_READ,              {OK,   OK,   OK,   OK,   OK,   E403, E401}},
     {CP_ACT_KEY_CREATE,            {OK,   OK,   OK,   OK,   OK,   E403, E401}},
     {CP_ACT_KEY_REVOKE,            {OK,   OK,   OK,   OK,   OK,   E403, E401}},
+    {CP_ACT_COLLECTION_CREATE,     {OK,   E403, E403, OK,   OK,   E403, E401}},
+    {CP_ACT_COLLECTION_UPDATE,     {OK,   E403, E403, OK,   OK,   E403, E401}},
 };
+
 
 static const char *sname(cp_status s)
 {
@@ -160,6 +170,20 @@ static void test_own_resources(void)
             check_one(&actors[a], ACTOR_NAMES[a], OWN[i].act, &res, OWN[i].want[a], "its own");
         }
     }
+}
+
+/* A resource the actor may not know exists (a group collection it is not in):
+ * 404 before anything else is said, even to a suspended member; 401 first. */
+static void test_hidden_resource(void)
+{
+    cp_resource hidden = {.member_id = M_FR, .hidden = true};
+    static const cp_action ACTS[] = {CP_ACT_COLLECTION_READ, CP_ACT_COLLECTION_UPDATE, CP_ACT_COLLECTION_MEMBERS};
+    for (size_t i = 0; i < sizeof ACTS / sizeof ACTS[0]; i++)
+        for (int a = 0; a < N_ACTORS; a++)
+            check_one(&actors[a], ACTOR_NAMES[a], ACTS[i], &hidden, a == ANON ? E401 : E404, "a hidden collection");
+    cp_err err = {{0}};
+    CHECK_INT(cp_authz(&actors[SUSP], CP_ACT_COLLECTION_READ, &hidden, &err), E404);
+    CHECK_STR(err.msg, "no such collection");
 }
 
 /* Messages of the three refusals people will read most. */
@@ -214,7 +238,7 @@ static void test_special_actors(void)
     check_one(&both, "delegate+analyst", CP_ACT_MEMBER_CONTACT_UPDATE, &res, OK, "FR's");
 
     /* missing resource fields never match */
-    cp_resource empty = {NULL, NULL};
+    cp_resource empty = {.member_id = NULL, .user_id = NULL};
     check_one(&actors[ANA], "analyst(FR)", CP_ACT_CONSTITUENCY_READ, &empty, E403, "unknown");
     check_one(&actors[ANA], "analyst(FR)", CP_ACT_USER_READ, &empty, E404, "unknown");
     check_one(&actors[ANA], "analyst(FR)", CP_ACT_KEY_READ, NULL, E404, "NULL");
@@ -370,6 +394,7 @@ int main(void)
     setup();
     RUN(test_others_resources);
     RUN(test_own_resources);
+    RUN(test_hidden_resource);
     RUN(test_messages);
     RUN(test_special_actors);
     RUN(test_restricted_key);

@@ -187,7 +187,7 @@ static void test_authz(void)
     json_t *peer = fx_user(&F, F.state, "kz.peer", "analyst", NULL);
     json_t *aud = fx_user(&F, F.alliance, "kz.aud", "auditor", NULL);
     cp_actor o = key_actor(own, NULL), au = key_actor(aud, NULL);
-    cp_resource mine = {F.state, fx_id(own)}, theirs = {F.state, fx_id(peer)};
+    cp_resource mine = {.member_id = F.state, .user_id = fx_id(own)}, theirs = {.member_id = F.state, .user_id = fx_id(peer)};
     CHECK_INT(cp_authz(&o, CP_ACT_KEY_READ, &mine, &F.err), CP_OK);
     CHECK_INT(cp_authz(&o, CP_ACT_KEY_READ, &theirs, &F.err), CP_E_NOT_FOUND);
     CHECK_INT(cp_authz(&o, CP_ACT_KEY_REVOKE, &theirs, &F.err), CP_E_NOT_FOUND);

@@ -151,10 +151,12 @@ static void test_url(void)
     CHECK_STR(canon("https://example.com:8443/", NULL), "https://example.com:8443/");
     CHECK_STR(canon("http://example.com./x", NULL), "http://example.com/x");
     CHECK_STR(canon("http://example.com../x", NULL), "http://example.com/x"); /* fuzz: idempotent */
+    CHECK_STR(canon("http://example.com%2E/x", NULL), "http://example.com/x");  /* fuzz: a decoded dot too */
     CHECK_STR(canon("http://example.com:0080/x", NULL), "http://example.com/x");
     CHECK_STR(canon("ftp://files.example.com:21/pub", NULL), "ftp://files.example.com/pub");
     CHECK_STR(canon("http://example.com./x", NULL), "http://example.com/x");
     CHECK_STR(canon("http://example.com../x", NULL), "http://example.com/x"); /* fuzz: idempotent */
+    CHECK_STR(canon("http://example.com%2E/x", NULL), "http://example.com/x");  /* fuzz: a decoded dot too */
     CHECK_STR(canon("http://example.com?x=1", NULL), "http://example.com/?x=1");
     CHECK_STR(canon("http://User:Pw@Example.com/", NULL), "http://User:Pw@example.com/");
     CHECK_STR(canon("http://[2001:DB8::1]:80/x", NULL), "http://[2001:db8::1]/x");

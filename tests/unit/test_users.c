@@ -229,7 +229,8 @@ static void test_authz_existence(void)
     CHECK(cp_actor_load_user(F.c, fx_id(aud), &au, &F.err) == CP_OK);
     CHECK(cp_actor_load_user(F.c, fx_id(own), &o, &F.err) == CP_OK);
     s.kind = au.kind = o.kind = CP_ACTOR_SESSION;
-    cp_resource rpeer = {F.state, fx_id(peer)}, rother = {F.sector, fx_id(other)}, rself = {F.state, fx_id(own)};
+    cp_resource rpeer = {.member_id = F.state, .user_id = fx_id(peer)}, rother = {.member_id = F.sector, .user_id = fx_id(other)},
+                rself = {.member_id = F.state, .user_id = fx_id(own)};
     CHECK_INT(cp_authz(&o, CP_ACT_USER_READ, &rpeer, &F.err), CP_OK);
     CHECK_INT(cp_authz(&o, CP_ACT_USER_READ, &rother, &F.err), CP_E_NOT_FOUND);
     CHECK_INT(cp_authz(&o, CP_ACT_USER_UPDATE, &rpeer, &F.err), CP_E_FORBIDDEN);

@@ -51,9 +51,10 @@ static void test_load_folder(void)
     CHECK_STR(cp_warninglists_name(w, 3), "Test strings");
     CHECK_STR(cp_warninglists_name(w, 4), "Test substrings");
     CHECK(cp_warninglists_name(w, 5) == NULL);
-    CHECK_INT(cp_warninglists_entries(w), 15);
-    /* not-an-ip, "bad entry", \d, (?i) + lazy, /unterminated, ([bad */
-    CHECK_INT(cp_warninglists_skipped(w), 6);
+    CHECK_INT(cp_warninglists_entries(w), 16);
+    /* not-an-ip, "bad entry", \d, (?i) + lazy, /unterminated, ([bad, stacked
+     * {1,999}{1,999}, twenty nested '+', a back-reference */
+    CHECK_INT(cp_warninglists_skipped(w), 9);
     cp_warninglists_free(w);
 }
 
@@ -118,6 +119,9 @@ static void test_string_substring_regex(void)
     CHECK_STR(match(w, "MAIL12.corp.test", NULL), "Test regex");
     CHECK_STR(match(w, "ns1.corp.test", NULL), "Test regex");
     CHECK(match(w, "ns12.corp.test", NULL) == NULL);
+    CHECK_STR(match(w, "xxx.corp.test", NULL), "Test regex");
+    CHECK(match(w, "xxxx.corp.test", NULL) == NULL);
+    CHECK(match(w, "yy.corp.test", NULL) == NULL); /* the back-reference entry was skipped */
     CHECK(match(w, "123.pcre.test", NULL) == NULL);
     CHECK(match(w, "lazyfoo.test", NULL) == NULL);
     CHECK(match(w, "http://mail1.corp.test/", NULL) == NULL); /* url not in matching_attributes */
