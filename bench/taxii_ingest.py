@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """taxii_ingest.py — posts the pre-generated envelopes of taxii_gen.py to a TAXII 2.1 server.
 
-usage: taxii_ingest.py URL KEY DIR [--conns 2] [--step 100000] [--pid PID] [--label NAME]
+usage: taxii_ingest.py URL KEY DIR [--conns 4] [--step 100000] [--pid PID] [--label NAME]
 
   URL   the collection's objects endpoint, e.g.
         http://127.0.0.1:8080/taxii2/alliance/collections/<id>/objects/
@@ -46,7 +46,7 @@ def proc_mem(pid):
 
 def main(argv):
     args = list(argv[1:])
-    opts = {"--conns": "2", "--step": "100000", "--pid": "0", "--label": ""}
+    opts = {"--conns": "4", "--step": "100000", "--pid": "0", "--label": ""}
     for flag in list(opts):
         if flag in args:
             k = args.index(flag)
