@@ -336,6 +336,7 @@ static cp_status clear_stored_flag(ingest *g, const char *id, bool last, cp_err 
 static const char *MSG_CONFLICT =
     "a different object with this id and version is already stored; a new version needs a later 'modified'";
 static const char *MSG_SAME = "already stored (identical version)";
+static const char *MSG_IMMUTABLE = "a cyber-observable object is immutable: this id is already stored";
 
 static cp_status decide_one(ingest *g, int i, cp_err *err)
 {
@@ -350,7 +351,7 @@ static cp_status decide_one(ingest *g, int i, cp_err *err)
         if (found) {
             k->state = C_DONE;
             if (same) add_success(g->res, id, k->version, MSG_SAME);
-            else add_failure(g->res, id, k->version, MSG_CONFLICT);
+            else add_failure(g->res, id, k->version, k->info.kind == CP_STIX_SCO ? MSG_IMMUTABLE : MSG_CONFLICT);
             return CP_OK;
         }
     }
@@ -358,13 +359,13 @@ static cp_status decide_one(ingest *g, int i, cp_err *err)
         if (g->cands[j].vus != k->vus) continue;
         k->state = C_DONE;
         if (json_equal(g->cands[j].item->obj, k->item->obj)) add_success(g->res, id, k->version, MSG_SAME);
-        else add_failure(g->res, id, k->version, MSG_CONFLICT);
+        else add_failure(g->res, id, k->version, k->info.kind == CP_STIX_SCO ? MSG_IMMUTABLE : MSG_CONFLICT);
         return CP_OK;
     }
     int64_t count = e->stored + e->pending;
     if (count > 0 && k->info.kind == CP_STIX_SCO) {
         k->state = C_DONE;
-        add_failure(g->res, id, k->version, "a cyber-observable object is immutable: this id is already stored");
+        add_failure(g->res, id, k->version, MSG_IMMUTABLE);
         return CP_OK;
     }
     if (k->vus > e->revoked_us) {
