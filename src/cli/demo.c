@@ -28,6 +28,7 @@
 #include "cli/serve.h"
 #include "http/server.h"
 #include "intel/collections.h"
+#include "intel/demo_intel.h"
 #include "intel/warninglist.h"
 #include "members/bootstrap.h"
 #include "members/keys.h"
@@ -214,6 +215,8 @@ static cp_status populate(demo *d, const char *alliance_id, const char *alliance
     if ((st = range(d, other_ids[0], "cidr", "192.0.2.128/25")) || (st = range(d, other_ids[0], "domain", "saheltelecom.example")))
         return st;
     if ((st = collections(d, alliance_id, ids))) return st;
+    int stored = 0;
+    if ((st = cp_demo_intel(d->c, &d->a, &stored, &d->err))) return st;
     return user(d, other_ids[0], OTHERS[0].name, "analyst-sahel", json_pack("[s]", "analyst"));
 }
 

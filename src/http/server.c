@@ -48,6 +48,7 @@ typedef struct {
     uint64_t t0_us;
     int route_index;
     int64_t body_max;        /* the limit for this route (intel routes take more) */
+    size_t body_expected;    /* Content-Length when given: the body buffer is sized once */
     char seg_buf[CP_PATH_MAX_BYTES];
     char path_buf[CP_PATH_MAX_BYTES];
 } req_state;
@@ -248,6 +249,7 @@ static cp_status begin_request(req_state *st, const char *url, const char *metho
         if (n > (unsigned long long)st->body_max)
             return cp_fail(err, CP_E_TOO_LARGE, "request body of %llu bytes exceeds the limit of %lld bytes", n,
                            (long long)st->body_max);
+        st->body_expected = (size_t)n;
     }
     if (r->route->flags & CP_ROUTE_TAXII_BODY) {
         const char *ct = r->header(r, "Content-Type");
@@ -318,7 +320,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
             return st->discarded > CP_DISCARD_FACTOR * max ? MHD_NO : MHD_YES;
         }
         if (st->body_len + n + 1 > st->body_cap) {
-            size_t cap = st->body_cap ? st->body_cap : 4096;
+            size_t cap = st->body_cap ? st->body_cap : st->body_expected >= n ? st->body_expected + 1 : 4096;
             while (cap < st->body_len + n + 1) cap *= 2;
             if (cap > max + 1) cap = max + 1;
             char *nb = realloc(st->body, cap);

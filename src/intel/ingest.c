@@ -336,6 +336,7 @@ static cp_status clear_stored_flag(ingest *g, const char *id, bool last, cp_err 
 static const char *MSG_CONFLICT =
     "a different object with this id and version is already stored; a new version needs a later 'modified'";
 static const char *MSG_SAME = "already stored (identical version)";
+static const char *MSG_IMMUTABLE = "a cyber-observable object is immutable: this id is already stored";
 
 static cp_status decide_one(ingest *g, int i, cp_err *err)
 {
@@ -350,7 +351,7 @@ static cp_status decide_one(ingest *g, int i, cp_err *err)
         if (found) {
             k->state = C_DONE;
             if (same) add_success(g->res, id, k->version, MSG_SAME);
-            else add_failure(g->res, id, k->version, MSG_CONFLICT);
+            else add_failure(g->res, id, k->version, k->info.kind == CP_STIX_SCO ? MSG_IMMUTABLE : MSG_CONFLICT);
             return CP_OK;
         }
     }
@@ -358,13 +359,13 @@ static cp_status decide_one(ingest *g, int i, cp_err *err)
         if (g->cands[j].vus != k->vus) continue;
         k->state = C_DONE;
         if (json_equal(g->cands[j].item->obj, k->item->obj)) add_success(g->res, id, k->version, MSG_SAME);
-        else add_failure(g->res, id, k->version, MSG_CONFLICT);
+        else add_failure(g->res, id, k->version, k->info.kind == CP_STIX_SCO ? MSG_IMMUTABLE : MSG_CONFLICT);
         return CP_OK;
     }
     int64_t count = e->stored + e->pending;
     if (count > 0 && k->info.kind == CP_STIX_SCO) {
         k->state = C_DONE;
-        add_failure(g->res, id, k->version, "a cyber-observable object is immutable: this id is already stored");
+        add_failure(g->res, id, k->version, MSG_IMMUTABLE);
         return CP_OK;
     }
     if (k->vus > e->revoked_us) {
@@ -404,7 +405,7 @@ static cp_status decide_one(ingest *g, int i, cp_err *err)
 /* ---- pass 4: write ---- */
 
 #define OBJ_COLS 15
-#define OBS_COLS 8
+#define OBS_COLS 9
 
 /* "INSERT INTO t (cols) VALUES (?,..),(?,..)" for rows rows of ncols. */
 static char *insert_sql(const char *head, int ncols, int rows)
@@ -446,15 +447,16 @@ static void bind_obs(ingest *g, cp_stmt *s, int base, const obs_row *o)
     cp_stmt_bind_int(s, base + 2, g->col->num);
     cp_stmt_bind_text(s, base + 3, cp_obs_kind_name(o->kind));
     cp_stmt_bind_text(s, base + 4, o->value);
-    cp_stmt_bind_int(s, base + 5, o->subdomains);
-    cp_stmt_bind_text(s, base + 6, o->kind == CP_OBS_IP ? o->ip_lo : NULL);
-    cp_stmt_bind_text(s, base + 7, o->kind == CP_OBS_IP ? o->ip_hi : NULL);
-    cp_stmt_bind_text(s, base + 8, o->warninglist);
+    cp_stmt_bind_int(s, base + 5, cp_obs_value_hash(o->kind, o->value));
+    cp_stmt_bind_int(s, base + 6, o->subdomains);
+    cp_stmt_bind_text(s, base + 7, o->kind == CP_OBS_IP ? o->ip_lo : NULL);
+    cp_stmt_bind_text(s, base + 8, o->kind == CP_OBS_IP ? o->ip_hi : NULL);
+    cp_stmt_bind_text(s, base + 9, o->warninglist);
 }
 
 static const char *OBJ_HEAD = "INSERT INTO intel_objects (seq, cnum, stix_id, id_hash, type, version, version_us, spec_version, "
                               "tlp, is_last, is_first, revoked, warninglist, member_id, body)";
-static const char *OBS_HEAD = "INSERT INTO intel_observables (seq, cnum, kind, value, subdomains, ip_lo, ip_hi, warninglist)";
+static const char *OBS_HEAD = "INSERT INTO intel_observables (seq, cnum, kind, value, vhash, subdomains, ip_lo, ip_hi, warninglist)";
 
 /* Writes rows [0, total) in statements of INSERT_BATCH rows, then of the
  * largest power of two that fits (so a handful of SQL shapes in all). */

@@ -15,6 +15,15 @@
 
 static const char *const KIND_NAMES[CP_OBS_KIND_COUNT_] = {"ip", "domain", "url", "md5", "sha1", "sha256", "sha512", "email"};
 
+int64_t cp_obs_value_hash(cp_obs_kind kind, const char *value)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *)cp_obs_kind_name(kind); *p; p++) h = (h ^ *p) * 1099511628211ULL;
+    h = (h ^ ':') * 1099511628211ULL;
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++) h = (h ^ *p) * 1099511628211ULL;
+    return (int64_t)(h >> 1);
+}
+
 const char *cp_obs_kind_name(cp_obs_kind k)
 {
     return (unsigned)k < CP_OBS_KIND_COUNT_ ? KIND_NAMES[k] : "?";

@@ -58,6 +58,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/status.h"
 #include "intel/pattern.h"
@@ -88,6 +89,11 @@ typedef struct {
 /* "ip", "domain", "url", "md5", "sha1", "sha256", "sha512", "email" (the
  * intel_observables.kind values); "?" out of range. Static. */
 const char *cp_obs_kind_name(cp_obs_kind k);
+/* The 64-bit hash the store finds observables by (intel_observables.vhash):
+ * FNV-1a of the kind's name, ':' and the canonical value, shifted to a
+ * non-negative BIGINT. */
+int64_t cp_obs_value_hash(cp_obs_kind kind, const char *value);
+
 /* The kind named s (exactly one of the names above); false if none. */
 bool cp_obs_kind_parse(const char *s, cp_obs_kind *out);
 

@@ -98,8 +98,9 @@ typedef struct {
 static const char SQL_IP[] = COLS
     "o.ip_lo IS NOT NULL AND ((o.ip_lo >= ? AND o.ip_lo <= ? AND o.ip_hi <= ?) OR (o.ip_lo IN (" Q64 "," Q64 ",?) "
     "AND o.ip_hi >= ?))" TAIL;
-static const char SQL_DOMAIN[] = COLS "o.kind = 'domain' AND o.value IN (" Q64 "," Q64 ")" TAIL;
-static const char SQL_EXACT[] = COLS "o.kind = ? AND o.value = ?" TAIL;
+/* Values are found by their hash (the index), then compared as text. */
+static const char SQL_DOMAIN[] = COLS "o.vhash IN (" Q64 "," Q64 ") AND o.kind = 'domain' AND o.value IN (" Q64 "," Q64 ")" TAIL;
+static const char SQL_EXACT[] = COLS "o.vhash = ? AND o.kind = ? AND o.value = ?" TAIL;
 
 static int hexv(char c) { return c <= '9' ? c - '0' : c - 'a' + 10; }
 
@@ -151,8 +152,11 @@ static int matcher_bind(const matcher *m, cp_stmt *s)
         for (int p = 0; p < IP_CANDS; p++) cp_stmt_bind_text(s, i++, m->cands[p]);
         cp_stmt_bind_text(s, i++, q->ip_hi);
     } else if (q->kind == CP_OBS_DOMAIN) {
+        for (int p = 0; p < PARENTS_MAX; p++)
+            cp_stmt_bind_int(s, i++, cp_obs_value_hash(CP_OBS_DOMAIN, m->parents[p < m->nparents ? p : 0]));
         for (int p = 0; p < PARENTS_MAX; p++) cp_stmt_bind_text(s, i++, m->parents[p < m->nparents ? p : 0]);
     } else {
+        cp_stmt_bind_int(s, i++, cp_obs_value_hash(q->kind, q->value));
         cp_stmt_bind_text(s, i++, cp_obs_kind_name(q->kind));
         cp_stmt_bind_text(s, i++, q->value);
     }

@@ -139,10 +139,13 @@
     "  cnum BIGINT NOT NULL," \
     "  kind TEXT NOT NULL,"           /* ip, domain, url, md5, sha1, sha256, sha512, email */ \
     "  value TEXT NOT NULL,"          /* canonical text */ \
+    "  vhash BIGINT NOT NULL,"        /* cp_obs_value_hash(kind, value): what the lookups use */ \
     "  subdomains INTEGER NOT NULL DEFAULT 0," /* domain: any subdomain of value, not value itself */ \
     "  ip_lo TEXT, ip_hi TEXT,"       /* ip: 32 hex chars, IPv4 mapped into ::ffff:0:0/96 */ \
     "  warninglist TEXT);"            /* name of the first warninglist that holds the value */ \
-    "CREATE INDEX intel_observables_value ON intel_observables (kind, value);" \
+    /* by a 64-bit hash of (kind, value), then the text compared: values are \
+     * random (hashes, domains), and an 8-byte key keeps the index small */ \
+    "CREATE INDEX intel_observables_value ON intel_observables (vhash);" \
     "CREATE INDEX intel_observables_ip ON intel_observables (ip_lo) WHERE ip_lo IS NOT NULL;" \
     "CREATE INDEX intel_observables_seq ON intel_observables (seq);" \
  \
