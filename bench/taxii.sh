@@ -100,6 +100,13 @@ wait_idle() {
     done
     echo "warning: the server was still busy 60 s after the last measurement" >&2
 }
+# bytes written to storage so far by a process, and by a PostgreSQL cluster's processes
+written() { awk '/^write_bytes:/ {print $2}' "/proc/$1/io" 2>/dev/null || echo 0; }
+pg_written() {
+    pm=$(head -n 1 "$1/data/postmaster.pid" 2>/dev/null) || { echo 0; return; }
+    for p in $(pgrep -P "$pm") "$pm"; do cat "/proc/$p/io" 2>/dev/null; done |
+        awk '/^write_bytes:/ {s += $2} END {print s + 0}'
+}
 hwm_mib() { awk '/^VmHWM:/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
 # wrk → "req/s p50 p99"; fails on any non-2xx answer or connect/read/write error. wrk's
@@ -201,10 +208,17 @@ print([c["id"] for c in json.load(open(sys.argv[1]))["collections"] if c.get("al
     c0=$(cpu_s "$SPID")
     p0=$(pg_cpu_s "$WORK/pg")
     w0=$(now)
+    b0=$(written "$SPID")
+    pb0=$(pg_written "$WORK/pg")
     python3 "$BENCH/taxii_ingest.py" "$coll/objects/" "$KEY" "$DATA" --conns "$INGEST_CONNS" \
         --step "$STEP" --pid "$SPID" --label "$name" | tee "$WORK/ingest.out"
     res=$(grep '^RESULT' "$WORK/ingest.out") || { echo "ingestion failed" >&2; exit 1; }
     cpu_note "ingestion" "$c0" "$p0" "$(awk -v a="$w0" -v b="$(now)" 'BEGIN {print b - a}')"
+    awk -v a="$b0" -v b="$(written "$SPID")" -v pa="$pb0" -v pb="$(pg_written "$WORK/pg")" -v n="$N" \
+        -v env="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytes"])' "$DATA/meta.json")" \
+        'BEGIN {printf "written to storage during ingestion: server %.2f GB", (b - a) / 1e9;
+                if (pb > pa) printf ", PostgreSQL %.2f GB", (pb - pa) / 1e9;
+                printf " (%.1f KB per object; the envelopes were %.2f GB)\n", (b - a + pb - pa) / 1024 / n, env / 1e9}'
     rate=$(echo "$res" | sed 's/.*objects_per_s=\([0-9]*\).*/\1/')
     minstep=$(echo "$res" | sed 's/.*min_step=\([0-9]*\).*/\1/')
     maxstep=$(echo "$res" | sed 's/.*max_step=\([0-9]*\).*/\1/')

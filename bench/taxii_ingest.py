@@ -17,7 +17,9 @@ with the first failures printed (exit 1).
 Prints one line per --step objects acknowledged: objects/s over that step, cumulative
 objects/s, and, with --pid, the server's RSS from /proc/PID/status: VmRSS, split into RssAnon
 (heap: buffers, SQLite's page cache) and RssFile (mapped files: the binary, libraries, and the
-pages of the SQLite store read through mmap), and VmHWM (peak RSS).
+pages of the SQLite store read through mmap), and VmHWM (peak RSS); and the bytes the server
+wrote to storage per object over the step (/proc/PID/io write_bytes: for SQLite, the WAL and
+the checkpoints into the database file).
 The last line is machine-readable:
 
   RESULT objects=N seconds=S objects_per_s=R min_step=R max_step=R vmhwm_kb=K max_anon_kb=K
@@ -42,6 +44,18 @@ def proc_mem(pid):
     except OSError:
         pass
     return out
+
+
+def proc_written(pid):
+    """Bytes the process has caused to be written to storage (/proc/PID/io write_bytes)."""
+    try:
+        with open("/proc/%d/io" % pid) as f:
+            for line in f:
+                if line.startswith("write_bytes:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def main(argv):
@@ -69,7 +83,7 @@ def main(argv):
     lock = threading.Lock()
     state = {"next": 0, "done": 0, "error": None, "marks": []}
     t0 = time.monotonic()
-    last = [t0, 0]
+    last = [t0, 0, proc_written(pid) if pid else 0]
     step_rates = []
 
     def report_progress(done):
@@ -85,6 +99,9 @@ def main(argv):
                 mem.get("VmRSS", 0) / 1024, mem.get("RssAnon", 0) / 1024, mem.get("RssFile", 0) / 1024,
                 mem.get("VmHWM", 0) / 1024)
             state["max_anon"] = max(state.get("max_anon", 0), mem.get("RssAnon", 0))
+            w = proc_written(pid)
+            extra += ", wrote %5.1f KB/object" % ((w - last[2]) / 1024 / max(1, done - last[1]))
+            last[2] = w
         print("%s%9d objects: %9.0f objects/s this step, %9.0f cumulative%s"
               % (label + " " if label else "", done, rate, cum, extra), flush=True)
         last[0], last[1] = now, done
