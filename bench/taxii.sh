@@ -46,7 +46,10 @@ THREADS=${THREADS:-$(nproc)}
 if [ -z "${STEP:-}" ]; then
     if [ "$N" -ge 1000000 ]; then STEP=100000; else STEP=$((N / 10)); fi
 fi
-[ $((N % 1000)) -eq 0 ] && [ "$N" -ge 2000 ] || { echo "N must be a multiple of 1000, at least 2000" >&2; exit 2; }
+if [ $((N % 1000)) -ne 0 ] || [ "$N" -lt 2000 ]; then
+    echo "N must be a multiple of 1000, at least 2000" >&2
+    exit 2
+fi
 
 scripts/install-deps.sh
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -59,8 +62,8 @@ chmod 755 "$WORK" # the PostgreSQL cluster runs as postgres, nginx workers as no
 SPID=""
 NGPID=""
 cleanup() {
-    [ -n "$SPID" ] && kill "$SPID" 2>/dev/null || true
-    [ -n "$NGPID" ] && kill "$NGPID" 2>/dev/null || true
+    if [ -n "$SPID" ]; then kill "$SPID" 2>/dev/null || true; fi
+    if [ -n "$NGPID" ]; then kill "$NGPID" 2>/dev/null || true; fi
     scripts/pg-test-cluster.sh stop "$WORK/pg" >/dev/null 2>&1 || true
     rm -rf "$WORK"
 }
@@ -256,7 +259,8 @@ EOF
         wait_idle
         m=$(measure "$@")
         [ -n "$m" ] || exit 1 # measure failed (it printed why)
-        set -- $m # shellcheck disable=SC2086
+        # shellcheck disable=SC2086 # split "rps p50 p99"
+        set -- $m
         line=$(printf '| %-10s | %-46s | %10s | %8s | %8s |' "$name" "$lab" "$1" "$2" "$3")
         echo "$line"
         SERVE_ROWS="$SERVE_ROWS$line $1
@@ -347,6 +351,7 @@ NGX=$(measure "http://127.0.0.1:$port/page.json")
 kill "$NGPID"
 wait "$NGPID" 2>/dev/null || true
 NGPID=""
+# shellcheck disable=SC2086 # split "rps p50 p99"
 set -- $NGX
 NGX_RPS=$1
 
