@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/jsonw.h"
 #include "http/http.h"
 #include "http/media.h"
 #include "http/routes.h"
@@ -66,9 +65,34 @@ static cp_status import(cp_req *r, cp_err *err)
     return st;
 }
 
-static int to_buffer(const char *bytes, size_t len, void *ctx)
+/* An export over HTTP is built in memory (the server does not stream
+ * bodies); beyond this size the answer is 422 and the way out is TAXII
+ * paging or `cyberpact export`, which streams to a file. */
+#define EXPORT_HTTP_MAX ((size_t)256 << 20)
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+    bool too_large;
+} bytes;
+
+static int to_buffer(const char *data, size_t len, void *ctx)
 {
-    cp_jw_raw((cp_jw *)ctx, bytes, len);
+    bytes *b = ctx;
+    if (b->len + len > EXPORT_HTTP_MAX) {
+        b->too_large = true;
+        return 1;
+    }
+    if (b->len + len + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 65536;
+        while (cap < b->len + len + 1) cap *= 2;
+        char *nb = realloc(b->buf, cap);
+        if (!nb) return 1;
+        b->buf = nb;
+        b->cap = cap;
+    }
+    memcpy(b->buf + b->len, data, len);
+    b->len += len;
     return 0;
 }
 
@@ -82,22 +106,23 @@ static cp_status export_collection(cp_req *r, cp_err *err)
         return cp_fail(err, CP_E_BAD_REQUEST, "query parameter versions is 'last' or 'all', not '%.32s'", v);
     cp_conn *c = cp_req_conn(r, err);
     if (!c) return CP_E_UNAVAILABLE;
-    cp_jw w;
-    cp_jw_init(&w);
+    bytes b = {0};
     int64_t n = 0;
-    st = cp_intel_export(c, &r->actor, &col, v && strcmp(v, "all") == 0, to_buffer, &w, &n, err);
-    size_t len;
-    char *body = cp_jw_finish(&w, &len);
-    if (st || !body) {
-        free(body);
-        return st ? st : cp_fail(err, CP_E_NOMEM, "out of memory");
+    st = cp_intel_export(c, &r->actor, &col, v && strcmp(v, "all") == 0, to_buffer, &b, &n, err);
+    if (st) {
+        free(b.buf);
+        if (b.too_large)
+            return cp_fail(err, CP_E_UNPROCESSABLE,
+                           "the export is larger than %zu MiB: page through TAXII or use `cyberpact export`",
+                           EXPORT_HTTP_MAX >> 20);
+        return st == CP_E_IO ? cp_fail(err, CP_E_NOMEM, "out of memory") : st;
     }
     char count[24], disp[160];
     snprintf(count, sizeof count, "%lld", (long long)n);
     snprintf(disp, sizeof disp, "attachment; filename=\"%s.json\"", col.alias[0] ? col.alias : col.id);
     cp_resp_header(r, "X-Object-Count", count);
     cp_resp_header(r, "Content-Disposition", disp);
-    cp_resp_take(r, 200, CP_STIX_MEDIA, body, len);
+    cp_resp_take(r, 200, CP_STIX_MEDIA, b.buf, b.len);
     return CP_OK;
 }
 
