@@ -23,6 +23,7 @@ static void build(void)
     add(cp_users_routes, cp_users_routes_count);
     add(cp_collections_routes, cp_collections_routes_count);
     add(cp_taxii_routes, cp_taxii_routes_count);
+    add(cp_intel_routes, cp_intel_routes_count);
     add(cp_search_routes, cp_search_routes_count);
 }
 

@@ -17,6 +17,8 @@ extern const cp_route cp_collections_routes[];
 extern const int cp_collections_routes_count;
 extern const cp_route cp_taxii_routes[];
 extern const int cp_taxii_routes_count;
+extern const cp_route cp_intel_routes[];
+extern const int cp_intel_routes_count;
 extern const cp_route cp_search_routes[];
 extern const int cp_search_routes_count;
 

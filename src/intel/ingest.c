@@ -17,6 +17,7 @@
  * SQLite it saves statement steps. Ids that already exist take the slow,
  * per-object path (exact-version comparison), which only re-posts hit.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -625,6 +626,28 @@ static cp_status audit(ingest *g, const char *status_id, cp_err *err)
     return st;
 }
 
+/* PostgreSQL plans from statistics that autovacuum refreshes at most once a
+ * minute; a bulk load queried right away was planned as an empty table (a
+ * page of 100 read the whole collection: 2 pages/s at 1,000,000 objects,
+ * measured). So after a commit that grew the intelligence tables by a
+ * quarter since this process last analysed them (and by at least 10,000
+ * rows), it analyses them itself. SQLite's planner needs no statistics for
+ * these queries. */
+#define ANALYZE_MIN_ROWS 10000
+static _Atomic int64_t g_since_analyze, g_analyzed_rows;
+
+static void analyze_if_grown(cp_conn *c, int64_t stored)
+{
+    if (cp_conn_dialect(c) != CP_DIALECT_PG || stored <= 0) return;
+    int64_t since = atomic_fetch_add(&g_since_analyze, stored) + stored;
+    if (since < ANALYZE_MIN_ROWS || since * 4 < atomic_load(&g_analyzed_rows)) return;
+    if (!atomic_compare_exchange_strong(&g_since_analyze, &since, 0)) return; /* another thread does it */
+    atomic_fetch_add(&g_analyzed_rows, since);
+    cp_err e = {{0}};
+    if (cp_conn_exec(c, "ANALYZE intel_objects; ANALYZE intel_observables", &e))
+        cp_log(CP_LOG_WARN, "intel_analyze", "ANALYZE failed: %s", e.msg);
+}
+
 cp_status cp_intel_ingest(cp_conn *c, const cp_actor *writer, const cp_collection *col, const cp_intel_item *items,
                           size_t n, const char *status_id, cp_ingest_result *res, cp_err *err)
 {
@@ -645,6 +668,7 @@ cp_status cp_intel_ingest(cp_conn *c, const cp_actor *writer, const cp_collectio
     g->map = calloc(g->map_cap, sizeof *g->map);
     cp_status st = g->cands && g->map ? CP_OK : cp_fail(err, CP_E_NOMEM, "out of memory");
     bool own_tx = !cp_conn_in_tx(c);
+    int64_t stored_before = res->stored;
 
     /* 1. check (outside the write lock: it is CPU work on the request) */
     for (size_t i = 0; !st && i < n; i++) {
@@ -687,6 +711,7 @@ cp_status cp_intel_ingest(cp_conn *c, const cp_actor *writer, const cp_collectio
     if (!st && status_id) st = write_status(g, status_id, err);
     if (!st) st = audit(g, status_id, err);
     if (!st && own_tx) st = cp_conn_commit(c, err);
+    if (!st && own_tx) analyze_if_grown(c, g->res->stored - stored_before);
     if (st && own_tx) cp_conn_rollback(c);
     if (st) {
         if (!err->msg[0]) cp_fail(err, st, "store error while ingesting");

@@ -286,7 +286,7 @@ static cp_status parse_filters(cp_req *r, filter_parse *fp, bool with_paging, cp
 typedef enum { OUT_OBJECTS, OUT_MANIFEST, OUT_VERSIONS } out_kind;
 
 typedef struct {
-    cp_jw w;
+    cp_jw *w;
     out_kind kind;
     int64_t first, last;
     int n;
@@ -301,59 +301,60 @@ static int emit_row(const cp_intel_row *row, void *ctx)
     char ts[CP_TAXII_TS_MAX];
     switch (p->kind) {
     case OUT_OBJECTS:
-        cp_jw_raw(&p->w, row->body, strlen(row->body));
+        cp_jw_raw(p->w, row->body, strlen(row->body));
         break;
     case OUT_VERSIONS: /* an object without created/modified: its date added (as in the manifest) */
         cp_taxii_ts_format(row->seq, ts);
-        cp_jw_str(&p->w, row->version[0] ? row->version : ts);
+        cp_jw_str(p->w, row->version[0] ? row->version : ts);
         break;
     case OUT_MANIFEST:
         cp_taxii_ts_format(row->seq, ts);
-        cp_jw_obj(&p->w);
-        cp_jw_key(&p->w, "id");
-        cp_jw_str(&p->w, row->stix_id);
-        cp_jw_key(&p->w, "date_added");
-        cp_jw_str(&p->w, ts);
-        cp_jw_key(&p->w, "version");
+        cp_jw_obj(p->w);
+        cp_jw_key(p->w, "id");
+        cp_jw_str(p->w, row->stix_id);
+        cp_jw_key(p->w, "date_added");
+        cp_jw_str(p->w, ts);
+        cp_jw_key(p->w, "version");
         /* An object without created/modified (an SCO) has one version: its
          * date added stands for it. */
-        cp_jw_str(&p->w, row->version[0] ? row->version : ts);
-        cp_jw_key(&p->w, "media_type");
-        cp_jw_str(&p->w, CP_STIX_MEDIA);
-        cp_jw_end_obj(&p->w);
+        cp_jw_str(p->w, row->version[0] ? row->version : ts);
+        cp_jw_key(p->w, "media_type");
+        cp_jw_str(p->w, CP_STIX_MEDIA);
+        cp_jw_end_obj(p->w);
         break;
     }
     return 0;
 }
 
-/* Runs the query and renders {"more", "next"?, "<key>": [...]} with the
- * X-TAXII-Date-Added-First/Last headers. */
+/* Runs the query and renders {"<key>": [...], "more", "next"?} (written in
+ * one pass: the list first, then what the query learnt about the rest),
+ * with the X-TAXII-Date-Added-First/Last headers; an empty page is
+ * {"more": false}. */
 static cp_status serve_page(cp_req *r, const cp_collection *col, const cp_intel_filter *f, out_kind kind,
                             bool not_found_when_empty, const char *what, cp_err *err)
 {
     cp_conn *c = cp_req_conn(r, err);
     if (!c) return CP_E_UNAVAILABLE;
-    page_ctx p = {.kind = kind};
-    cp_jw_init(&p.w);
-    /* The rows are written into a list first; the envelope's head (more,
-     * next) is known only after the query. */
-    cp_jw_arr(&p.w);
-    bool more = false;
-    cp_status st = cp_intel_query(c, col, &r->actor, f, emit_row, &p, &more, err);
-    cp_jw_end_arr(&p.w);
-    size_t list_len;
-    char *list = cp_jw_finish(&p.w, &list_len);
-    if (st || !list) {
-        free(list);
-        return st ? st : cp_fail(err, CP_E_NOMEM, "out of memory");
-    }
-    if (p.n == 0 && not_found_when_empty) {
-        free(list);
-        return cp_fail(err, CP_E_NOT_FOUND, "no %s in this collection", what);
-    }
     cp_jw w;
     cp_jw_init(&w);
+    page_ctx p = {.w = &w, .kind = kind};
     cp_jw_obj(&w);
+    cp_jw_key(&w, kind == OUT_VERSIONS ? "versions" : "objects");
+    cp_jw_arr(&w);
+    bool more = false;
+    cp_status st = cp_intel_query(c, col, &r->actor, f, emit_row, &p, &more, err);
+    if (st) {
+        cp_jw_free(&w);
+        return st;
+    }
+    if (p.n == 0) {
+        cp_jw_free(&w);
+        if (not_found_when_empty) return cp_fail(err, CP_E_NOT_FOUND, "no %s in this collection", what);
+        cp_jw_init(&w);
+        cp_jw_obj(&w);
+    } else {
+        cp_jw_end_arr(&w);
+    }
     cp_jw_key(&w, "more");
     cp_jw_bool(&w, more);
     if (more) {
@@ -362,12 +363,7 @@ static cp_status serve_page(cp_req *r, const cp_collection *col, const cp_intel_
         cp_jw_key(&w, "next");
         cp_jw_str(&w, next);
     }
-    if (p.n > 0) {
-        cp_jw_key(&w, kind == OUT_VERSIONS ? "versions" : "objects");
-        cp_jw_raw(&w, list, list_len);
-    }
     cp_jw_end_obj(&w);
-    free(list);
     size_t len;
     char *body = cp_jw_finish(&w, &len);
     if (!body) return cp_fail(err, CP_E_NOMEM, "out of memory");
@@ -502,9 +498,10 @@ static cp_status post_objects(cp_req *r, cp_err *err)
     json_t *v;
     json_object_foreach(env, key, v) {
         if (strcmp(key, "objects") != 0 && strcmp(key, "more") != 0 && strcmp(key, "next") != 0) {
-            json_decref(env);
-            return cp_fail(err, CP_E_UNPROCESSABLE, "an envelope has 'objects' (and optionally 'more', 'next'), not '%.64s'",
-                           key);
+            st = cp_fail(err, CP_E_UNPROCESSABLE, "an envelope has 'objects' (and optionally 'more', 'next'), not '%.64s'",
+                         key);
+            json_decref(env); /* key points into env */
+            return st;
         }
     }
     json_t *objects = json_object_get(env, "objects");

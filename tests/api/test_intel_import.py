@@ -1,0 +1,175 @@
+"""Import (STIX bundles and MISP events, over HTTP and the CLI), export as a bundle, and
+sightings: grants and denials."""
+import json
+import os
+import uuid
+
+import pytest
+
+from conftest import new_state, run_cli
+
+MEDIA = "application/taxii+json;version=2.1"
+TAXII = {"Accept": MEDIA}
+GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
+RED = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"
+FEED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "misp-feed")
+
+
+def ind(marking=GREEN, value="198.51.100.50"):
+    return {"type": "indicator", "spec_version": "2.1", "id": f"indicator--{uuid.uuid4()}",
+            "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z", "pattern_type": "stix",
+            "pattern": f"[ipv4-addr:value = '{value}']", "valid_from": "2026-01-01T00:00:00Z",
+            "object_marking_refs": [marking]}
+
+
+def bundle(objs):
+    return {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objs}
+
+
+class World:
+    pass
+
+
+@pytest.fixture(scope="module")
+def w(server, alliance):
+    x = World()
+    x.a, x.b = new_state(server), new_state(server)
+    _, x.an_a = server.actor(x.a["id"], ["analyst"])
+    _, x.an_b = server.actor(x.b["id"], ["analyst"])
+    _, x.del_a = server.actor(x.a["id"], ["delegate"])
+    _, x.aud = server.actor(alliance, ["auditor"])
+    r = server.request("POST", "/api/v1/intel/collections",
+                       {"title": "A's group", "audience": "group",
+                        "members": [{"member_id": x.a["id"], "read": True, "write": True}]}, key=x.an_a)
+    assert r.status == 201, r
+    x.group = r.json["id"]
+    r = server.request("POST", "/api/v1/intel/collections",
+                       {"title": "read-only for B", "audience": "alliance", "default_write": False}, key=x.an_a)
+    assert r.status == 201, r
+    x.ro = r.json["id"]
+    return x
+
+
+def imp(server, key, collection, doc, raw=None):
+    body = raw if raw is not None else json.dumps(doc).encode()
+    return server.request("POST", f"/api/v1/intel/import?collection={collection}", raw=body, key=key)
+
+
+def test_import_bundle_then_again_is_idempotent(server, w):
+    objs = [ind(), ind(value="198.51.100.51")]
+    r = imp(server, w.an_a, "alliance", bundle(objs))
+    assert r.status == 200, r
+    assert (r.json["total_count"], r.json["success_count"], r.json["stored_count"], r.json["failure_count"]) == (2, 2, 2, 0)
+    r = imp(server, w.an_a, "alliance", bundle(objs))
+    assert r.json["success_count"] == 2 and r.json["stored_count"] == 0
+    # the objects are there, for another member too, byte for byte
+    got = server.request("GET", f"/taxii2/alliance/collections/alliance/objects/{objs[0]['id']}/", key=w.an_b,
+                         headers=TAXII)
+    assert got.status == 200 and json.dumps(objs[0]) in got.raw
+
+
+def test_import_refuses_what_the_collection_may_not_hold(server, w):
+    r = imp(server, w.an_a, "alliance", bundle([ind(marking=RED), ind()]))
+    assert r.status == 200 and r.json["failure_count"] == 1 and "RED" in r.json["failures"][0]["message"]
+    r = imp(server, w.an_a, w.group, bundle([ind(marking=RED)]))
+    assert r.json["stored_count"] == 1
+    assert imp(server, w.an_a, "alliance", None, raw=b"{nope").status == 400
+    assert imp(server, w.an_a, "alliance", {"hello": "world"}).status == 422
+    assert server.request("POST", "/api/v1/intel/import", raw=b"{}", key=w.an_a).status == 400  # no collection
+
+
+def test_import_denials(server, w):
+    doc = bundle([ind()])
+    assert imp(server, None, "alliance", doc).status == 401
+    assert imp(server, w.del_a, "alliance", doc).status == 403
+    assert imp(server, w.aud, "alliance", doc).status == 403
+    assert imp(server, w.an_b, w.ro, doc).status == 403      # no write right
+    assert imp(server, w.an_b, w.group, doc).status == 404   # a group B is not in
+    assert imp(server, w.an_a, "no-such-collection", doc).status == 404
+
+
+def test_import_misp_event_markings(server, w):
+    raw = open(os.path.join(FEED, "5f0c1d2e-1111-4a4a-9b9b-000000000001.json"), "rb").read()
+    r = imp(server, w.an_a, w.group, None, raw=raw)
+    assert r.status == 200 and r.json["failure_count"] == 0 and r.json["stored_count"] == 8
+    objs = server.request("GET", f"/taxii2/alliance/collections/{w.group}/objects/?match[type]=indicator&limit=100",
+                          key=w.an_a, headers=TAXII).json["objects"]
+    ip = next(o for o in objs if "203.0.113.77" in o["pattern"])
+    assert ip["object_marking_refs"] == [RED]
+    again = imp(server, w.an_a, w.group, None, raw=raw)
+    assert again.json["stored_count"] == 0 and again.json["success_count"] == 8
+
+
+def test_cli_import_feed_and_export(fresh_server):
+    s = fresh_server(start=False)
+    # into the alliance collection: the RED attribute fails alone, the rest is stored
+    p = s.cli(["import", FEED], check=False)
+    last = p.stdout.splitlines()[-1]
+    assert p.returncode == 1 and "total: 2 files" in last and "11 stored" in last and "1 failed" in last
+    assert "TLP:RED is accepted only in group collections" in p.stderr
+    again = s.cli(["import", FEED], check=False)
+    assert "0 stored, 12 already there, 1 failed" in again.stdout.splitlines()[-1]
+    out = os.path.join(s.dir, "export.json")
+    s.cli(["export", "--collection", "alliance", "--out", out])
+    b = json.load(open(out))
+    assert b["type"] == "bundle" and len(b["objects"]) == 11
+    assert s.cli(["import", os.path.join(s.dir, "nope.json")], check=False).returncode == 1
+    assert s.cli(["export"], check=False).returncode == 2
+
+
+def test_export_follows_the_reader(server, w):
+    red = ind(marking=RED, value="198.51.100.77")
+    assert imp(server, w.an_a, w.group, bundle([red])).json["stored_count"] == 1
+    r = server.request("GET", f"/api/v1/intel/collections/{w.group}/export", key=w.an_a)
+    assert r.status == 200 and r.headers and r.json["type"] == "bundle"
+    assert red["id"] in {o["id"] for o in r.json["objects"]}
+    assert server.request("GET", f"/api/v1/intel/collections/{w.group}/export", key=w.an_b).status == 404
+    assert server.request("GET", f"/api/v1/intel/collections/{w.group}/export").status == 401
+    assert server.request("GET", "/api/v1/intel/collections/alliance/export", key=w.del_a).status == 403
+    pub = server.request("GET", "/api/v1/intel/collections/alliance/export?versions=bogus", key=w.an_a)
+    assert pub.status == 400
+
+
+def test_sightings_seen_and_false_positive(server, w):
+    target = ind(value="198.51.100.99")
+    assert imp(server, w.an_a, "alliance", bundle([target])).json["stored_count"] == 1
+    r = server.request("POST", "/api/v1/intel/sightings",
+                       {"collection": "alliance", "indicator_id": target["id"], "count": 3, "note": "seen at the border"},
+                       key=w.an_b)
+    assert r.status == 201, r
+    s = r.json["sighting"]
+    assert s["type"] == "sighting" and s["sighting_of_ref"] == target["id"] and s["count"] == 3
+    assert s["created_by_ref"] == f"identity--{w.b['id']}" and s["object_marking_refs"] == [GREEN]
+    assert r.json["counts"]["seen"] == 3 and r.json["counts"]["false_positive"] == 0
+    r = server.request("POST", "/api/v1/intel/sightings",
+                       {"collection": "alliance", "indicator_id": target["id"], "false_positive": True}, key=w.an_a)
+    assert r.status == 201 and r.json["counts"] == {**r.json["counts"], "seen": 4, "false_positive": 1}
+    c = server.request("GET", f"/api/v1/intel/sightings?collection=alliance&indicator_id={target['id']}", key=w.an_b)
+    assert c.status == 200 and c.json["seen"] == 4 and c.json["false_positive"] == 1
+    # the sighting is an object of the collection, readable by TAXII
+    got = server.request("GET", f"/taxii2/alliance/collections/alliance/objects/?match[type]=sighting&limit=100",
+                         key=w.an_b, headers=TAXII)
+    assert s["id"] in {o["id"] for o in got.json["objects"]}
+
+
+def test_sighting_denials(server, w):
+    red = ind(marking=RED, value="198.51.100.98")
+    imp(server, w.an_a, w.group, bundle([red]))
+    body = {"collection": w.group, "indicator_id": red["id"]}
+    assert server.request("POST", "/api/v1/intel/sightings", body, key=w.an_b).status == 404
+    assert server.request("POST", "/api/v1/intel/sightings", body).status == 401
+    assert server.request("POST", "/api/v1/intel/sightings", body, key=w.del_a).status == 403
+    missing = {"collection": "alliance", "indicator_id": f"indicator--{uuid.uuid4()}"}
+    assert server.request("POST", "/api/v1/intel/sightings", missing, key=w.an_a).status == 404
+    bad = {"collection": "alliance", "indicator_id": "indicator--x", "count": 0}
+    r = server.request("POST", "/api/v1/intel/sightings", bad, key=w.an_a)
+    assert r.status == 400
+    extra = {"collection": "alliance", "indicator_id": red["id"], "colour": "red"}
+    assert server.request("POST", "/api/v1/intel/sightings", extra, key=w.an_a).status == 400
+    assert server.request("GET", f"/api/v1/intel/sightings?collection={w.group}&indicator_id={red['id']}",
+                          key=w.an_b).status == 404
+    # a member with the read right only may still report what it saw
+    ro_ind = ind(value="198.51.100.97")
+    assert imp(server, w.an_a, w.ro, bundle([ro_ind])).json["stored_count"] == 1
+    r = server.request("POST", "/api/v1/intel/sightings", {"collection": w.ro, "indicator_id": ro_ind["id"]}, key=w.an_b)
+    assert r.status == 201 and r.json["counts"]["seen"] == 1
