@@ -62,12 +62,21 @@ chmod 755 "$WORK" # the PostgreSQL cluster runs as postgres, nginx workers as no
 SPID=""
 NGPID=""
 cleanup() {
+    rc=$?
+    if [ "$rc" != 0 ]; then
+        for f in "$WORK"/*.log "$WORK"/*.out; do
+            [ -s "$f" ] || continue
+            echo "--- last lines of $f:" >&2
+            tail -n 15 "$f" >&2
+        done
+    fi
     if [ -n "$SPID" ]; then kill "$SPID" 2>/dev/null || true; fi
     if [ -n "$NGPID" ]; then kill "$NGPID" 2>/dev/null || true; fi
     scripts/pg-test-cluster.sh stop "$WORK/pg" >/dev/null 2>&1 || true
     rm -rf "$WORK"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 now() { date +%s.%N; }
