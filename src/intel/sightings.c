@@ -45,7 +45,7 @@ static cp_status readable_indicator(cp_conn *c, const cp_actor *a, const cp_coll
 cp_status cp_intel_sighting_counts(cp_conn *c, const cp_actor *a, const cp_collection *col, const char *indicator_id,
                                    json_t **out, cp_err *err)
 {
-    int tlp;
+    int tlp = 0;
     cp_status st = readable_indicator(c, a, col, indicator_id, &tlp, err);
     if (st) return st;
     cp_stmt *s;
@@ -102,7 +102,7 @@ cp_status cp_intel_sighting_report(cp_conn *c, const cp_actor *a, const cp_colle
     if (first && (st = check_ts("first_seen", first, &f_us, err))) return st;
     if (last && (st = check_ts("last_seen", last, &l_us, err))) return st;
     if (first && last && l_us < f_us) return cp_fail(err, CP_E_BAD_REQUEST, "last_seen is before first_seen");
-    int tlp;
+    int tlp = 0;
     if ((st = readable_indicator(c, a, col, ind, &tlp, err))) return st;
 
     char uuid[CP_UUID_LEN + 1], id[64], me[64], now[CP_RFC3339_MAX];
