@@ -1,5 +1,5 @@
 # The two commands of README.md, and a few conveniences. CMake does the build.
-.PHONY: run test test-quick build clean fuzz bench
+.PHONY: run test test-quick build clean fuzz bench bench-taxii
 
 DATA ?= ./cyberpact-data
 LISTEN ?= 127.0.0.1:8080
@@ -25,6 +25,12 @@ fuzz:
 
 bench: build
 	bench/run.sh
+
+# The TAXII benchmark on SQLite and PostgreSQL (docs/benchmarks.md). N objects (default
+# 1,000,000; e.g. `make bench-taxii N=100000` for a quick run).
+N ?= 1000000
+bench-taxii:
+	bench/taxii.sh $(N)
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -2,11 +2,17 @@
 # Installs the Debian packages cyberpact needs to build, run and test.
 # Idempotent: does nothing when every package is already installed.
 # Used by `make run`, `make test` and `.ci/run`; never install by hand.
+# sqlite3 (the shell) and nginx are the floors of bench/taxii.sh. nginx is Debian's
+# plain package (nginx-light is only nginx plus an echo module in Debian 12). The
+# benchmark starts its own nginx on loopback from a temporary nginx.conf and needs
+# no system service (where the machine runs services, Debian starts one on port 80;
+# in these containers policy-rc.d stops it from starting).
 set -eu
 
 PKGS="build-essential cmake pkg-config clang \
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libpq-dev \
-postgresql iso-codes python3 python3-pytest python3-jsonschema wrk curl openssl"
+postgresql iso-codes python3 python3-pytest python3-jsonschema wrk curl openssl \
+sqlite3 nginx"
 
 missing=""
 for p in $PKGS; do
