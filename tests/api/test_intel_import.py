@@ -91,13 +91,13 @@ def test_import_denials(server, w):
 def test_import_misp_event_markings(server, w):
     raw = open(os.path.join(FEED, "5f0c1d2e-1111-4a4a-9b9b-000000000001.json"), "rb").read()
     r = imp(server, w.an_a, w.group, None, raw=raw)
-    assert r.status == 200 and r.json["failure_count"] == 0 and r.json["stored_count"] == 8
+    assert r.status == 200 and r.json["failure_count"] == 0 and r.json["stored_count"] == 9
     objs = server.request("GET", f"/taxii2/alliance/collections/{w.group}/objects/?match[type]=indicator&limit=100",
                           key=w.an_a, headers=TAXII).json["objects"]
     ip = next(o for o in objs if "203.0.113.77" in o["pattern"])
     assert ip["object_marking_refs"] == [RED]
     again = imp(server, w.an_a, w.group, None, raw=raw)
-    assert again.json["stored_count"] == 0 and again.json["success_count"] == 8
+    assert again.json["stored_count"] == 0 and again.json["success_count"] == 9
 
 
 def test_cli_import_feed_and_export(fresh_server):
@@ -105,14 +105,14 @@ def test_cli_import_feed_and_export(fresh_server):
     # into the alliance collection: the RED attribute fails alone, the rest is stored
     p = s.cli(["import", FEED], check=False)
     last = p.stdout.splitlines()[-1]
-    assert p.returncode == 1 and "total: 2 files" in last and "11 stored" in last and "1 failed" in last
+    assert p.returncode == 1 and "total: 2 files" in last and "12 stored" in last and "1 failed" in last
     assert "TLP:RED is accepted only in group collections" in p.stderr
     again = s.cli(["import", FEED], check=False)
-    assert "0 stored, 12 already there, 1 failed" in again.stdout.splitlines()[-1]
+    assert "0 stored, 13 already there, 1 failed" in again.stdout.splitlines()[-1]
     out = os.path.join(s.dir, "export.json")
     s.cli(["export", "--collection", "alliance", "--out", out])
     b = json.load(open(out))
-    assert b["type"] == "bundle" and len(b["objects"]) == 11
+    assert b["type"] == "bundle" and len(b["objects"]) == 12
     assert s.cli(["import", os.path.join(s.dir, "nope.json")], check=False).returncode == 1
     assert s.cli(["export"], check=False).returncode == 2
 
