@@ -155,8 +155,9 @@ int cp_cli_export(int argc, char **argv, cp_config *cfg)
     }
     FILE *f = out ? fopen(tmp, "w") : stdout;
     if (!f) {
+        int e = errno;
         cp_db_close(db);
-        fprintf(stderr, "error: cannot write %s: %s\n", tmp, strerror(errno));
+        fprintf(stderr, "error: cannot write %s: %s\n", tmp, strerror(e));
         return CP_EXIT_FAIL;
     }
     cp_err err = {{0}};

@@ -575,7 +575,7 @@ static cp_status attribute(conv *x, const json_t *a, const char *object_name, cp
     cp_tlp tlp = tlp_of_tags(json_object_get(a, "Tag"));
     if (tlp < x->event_tlp) tlp = x->event_tlp;
     const char *marking = tlp != CP_TLP_NONE ? cp_tlp_marking_id(tlp) : NULL;
-    char ts[CP_RFC3339_MAX], id[CP_STIX_ID_MAX + 1], reason[256] = "";
+    char ts[CP_RFC3339_MAX], id[CP_STIX_ID_MAX + 1], reason[sizeof ((cp_err *)0)->msg] = "";
     ts_of(json_object_get(a, "timestamp"), x->event_secs, ts);
     const char *comment = json_string_value(json_object_get(a, "comment"));
     json_t *labels = labels_of_tags(json_object_get(a, "Tag"));

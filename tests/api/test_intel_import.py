@@ -128,6 +128,8 @@ def test_export_follows_the_reader(server, w):
     assert server.request("GET", "/api/v1/intel/collections/alliance/export", key=w.del_a).status == 403
     pub = server.request("GET", "/api/v1/intel/collections/alliance/export?versions=bogus", key=w.an_a)
     assert pub.status == 400
+    r = server.request("GET", "/api/v1/intel/collections/alliance/export?colour=red", key=w.an_a)
+    assert r.status == 400 and "colour" in r.json["error"]["message"], r
 
 
 def test_sightings_seen_and_false_positive(server, w):
@@ -164,6 +166,8 @@ def test_sighting_denials(server, w):
     bad = {"collection": "alliance", "indicator_id": "indicator--x", "count": 0}
     r = server.request("POST", "/api/v1/intel/sightings", bad, key=w.an_a)
     assert r.status == 400
+    r = server.request("POST", "/api/v1/intel/sightings", {"indicator_id": red["id"]}, key=w.an_a)
+    assert r.status == 400 and "field collection is required" in r.json["error"]["message"], r
     extra = {"collection": "alliance", "indicator_id": red["id"], "colour": "red"}
     assert server.request("POST", "/api/v1/intel/sightings", extra, key=w.an_a).status == 400
     assert server.request("GET", f"/api/v1/intel/sightings?collection={w.group}&indicator_id={red['id']}",
