@@ -221,7 +221,7 @@ def shared_bundles():
 
 
 @needs_shared
-@pytest.mark.parametrize("path", shared_bundles(), ids=lambda p: os.path.relpath(p, SHARED))
+@pytest.mark.parametrize("path", shared_bundles(), ids=lambda p: os.path.relpath(p, SHARED) if isinstance(p, str) else "none")
 def test_shared_bundle_imports_over_http(server, w, path):
     raw = open(path, "rb").read()
     doc = json.loads(raw)
