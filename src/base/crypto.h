@@ -18,6 +18,10 @@ cp_status cp_crypto_init(cp_err *err);
 void cp_random_bytes(void *buf, size_t n);
 /* A random (version 4) UUID, lower-case, into out (37 bytes with the NUL). */
 void cp_uuid4(char out[CP_UUID_LEN + 1]);
+/* A name-based (version 5, RFC 4122 section 4.3: SHA-1) UUID of name in the
+ * namespace ns (a canonical UUID text), lower-case. False when ns is not a
+ * UUID. STIX 2.1 derives SCO ids this way (section 2.9). */
+bool cp_uuid5(const char *ns, const void *name, size_t n, char out[CP_UUID_LEN + 1]);
 /* True when s is a canonical lower- or upper-case UUID of 36 characters. */
 bool cp_uuid_valid(const char *s);
 /* Lower-case hex of n bytes into out (2n+1 bytes). */

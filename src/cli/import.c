@@ -4,6 +4,7 @@
  * audit "cli:<login>"; it may read everything and writes under the
  * collection's TLP rules like anyone).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -81,6 +82,9 @@ int cp_cli_import(int argc, char **argv, cp_config *cfg)
             return CP_EXIT_USAGE;
         } else if (n < 256) {
             paths[n++] = argv[i];
+        } else {
+            fprintf(stderr, "error: more than 256 paths; name their folder instead\n");
+            return CP_EXIT_USAGE;
         }
     }
     if (n == 0) {
@@ -142,16 +146,31 @@ int cp_cli_export(int argc, char **argv, cp_config *cfg)
     cp_collection col;
     cp_db *db = open_for(cfg, &c, &col, ref, &a);
     if (!db) return CP_EXIT_FAIL;
-    FILE *f = out ? fopen(out, "w") : stdout;
-    if (!f) {
+    /* written beside FILE, renamed over it when complete: a failed export
+     * leaves no partial bundle behind */
+    char tmp[4096];
+    if (out && (size_t)snprintf(tmp, sizeof tmp, "%s.partial", out) >= sizeof tmp) {
         cp_db_close(db);
-        fprintf(stderr, "error: cannot write %s\n", out);
+        return cp_cli_fail("the output path is too long");
+    }
+    FILE *f = out ? fopen(tmp, "w") : stdout;
+    if (!f) {
+        int e = errno;
+        cp_db_close(db);
+        fprintf(stderr, "error: cannot write %s: %s\n", tmp, strerror(e));
         return CP_EXIT_FAIL;
     }
     cp_err err = {{0}};
     int64_t count = 0;
     cp_status st = cp_intel_export(c, &a, &col, all, to_file, f, &count, &err);
-    if (out && fclose(f) != 0 && !st) st = cp_fail(&err, CP_E_IO, "cannot write %s", out);
+    if (st == CP_E_IO) cp_fail(&err, CP_E_IO, "cannot write %s: %s", out ? tmp : "standard output", strerror(errno));
+    if (out) {
+        if (fclose(f) != 0 && !st) st = cp_fail(&err, CP_E_IO, "cannot write %s: %s", tmp, strerror(errno));
+        if (!st && rename(tmp, out) != 0) st = cp_fail(&err, CP_E_IO, "cannot rename %s to %s: %s", tmp, out, strerror(errno));
+        if (st) remove(tmp);
+    } else if (fflush(stdout) != 0 && !st) {
+        st = cp_fail(&err, CP_E_IO, "cannot write standard output: %s", strerror(errno));
+    }
     cp_db_close(db);
     if (st) return cp_cli_fail(err.msg);
     fprintf(stderr, "%lld objects exported\n", (long long)count);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/crypto.h"
 #include "base/json.h"
 #include "base/jsonspan.h"
 #include "intel/misp.h"
@@ -148,44 +149,113 @@ static bool ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+/* A path that could not be imported at all, reported and counted. */
+static void file_failed(const char *path, cp_status st, const cp_err *e, cp_import_file_fn fn, void *ctx,
+                        cp_import_totals *tot)
+{
+    tot->files++;
+    tot->files_failed++;
+    if (fn) fn(path, st, e, NULL, ctx);
+}
+
+#define MANIFEST_MAX (64u << 20)
+
+/* A MISP feed's manifest.json lists its events ({"<uuid>": {...}, ...}):
+ * each must be there as <uuid>.json (the events themselves are imported as
+ * the folder's other files). A missing event, or a manifest that is not one,
+ * is a failed file. */
+static void check_manifest(const char *dir, char **names, size_t n, cp_import_file_fn fn, void *ctx,
+                           cp_import_totals *tot)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    char *text = NULL;
+    size_t len = 0;
+    cp_err e = {{0}};
+    json_t *m = NULL;
+    cp_status st = read_file(path, &text, &len, &e);
+    if (!st && len > MANIFEST_MAX) st = cp_fail(&e, CP_E_TOO_LARGE, "%s is larger than %u MiB", path, MANIFEST_MAX >> 20);
+    if (!st) st = cp_json_parse(text, len, 8, &m, &e);
+    free(text);
+    if (!st && !json_is_object(m))
+        st = cp_fail(&e, CP_E_UNPROCESSABLE, "%s is not a MISP feed manifest (an object keyed by event uuid)", path);
+    if (st) {
+        json_decref(m);
+        file_failed(path, st, &e, fn, ctx, tot);
+        return;
+    }
+    const char *uuid;
+    json_t *v;
+    json_object_foreach(m, uuid, v) {
+        char want[4096];
+        snprintf(want, sizeof want, "%s/%s.json", dir, uuid);
+        const char *key = want;
+        if (!cp_uuid_valid(uuid) || !bsearch(&key, names, n, sizeof *names, by_name)) {
+            snprintf(want, sizeof want, "%s/%.80s.json", dir, uuid);
+            cp_fail(&e, CP_E_NOT_FOUND, "event %.80s is listed in %s but %s", uuid, path,
+                    cp_uuid_valid(uuid) ? "its file is missing" : "is not a UUID");
+            file_failed(want, CP_E_NOT_FOUND, &e, fn, ctx, tot);
+        }
+    }
+    json_decref(m);
+}
+
 static cp_status import_dir(cp_conn *c, const cp_actor *a, const cp_collection *col, const char *dir, int depth,
                             size_t max_depth, cp_import_file_fn fn, void *ctx, cp_import_totals *tot, cp_err *err)
 {
-    if (depth > 16) return CP_OK;
+    cp_err e = {{0}};
+    if (depth > 16) {
+        cp_fail(&e, CP_E_UNPROCESSABLE, "folder %s is nested more than 16 levels deep: not read", dir);
+        file_failed(dir, CP_E_UNPROCESSABLE, &e, fn, ctx, tot);
+        return CP_OK;
+    }
     DIR *d = opendir(dir);
     if (!d) {
-        cp_err e;
         cp_fail(&e, CP_E_IO, "cannot read folder %s: %s", dir, strerror(errno));
-        tot->files_failed++;
-        if (fn) fn(dir, CP_E_IO, &e, NULL, ctx);
+        file_failed(dir, CP_E_IO, &e, fn, ctx, tot);
         return CP_OK;
     }
     char **names = NULL;
     size_t n = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
+    bool manifest = false;
+    cp_status st = CP_OK;
+    struct dirent *de;
+    while (!st && (de = readdir(d))) {
+        if (de->d_name[0] == '.') continue;
+        if (strcmp(de->d_name, "manifest.json") == 0) {
+            manifest = true;
+            continue;
+        }
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
             char **nb = realloc(names, cap * sizeof *names);
-            if (!nb) break;
+            if (!nb) {
+                st = cp_fail(err, CP_E_NOMEM, "out of memory listing %s", dir);
+                break;
+            }
             names = nb;
         }
-        size_t l = strlen(dir) + strlen(e->d_name) + 2;
-        names[n] = malloc(l);
-        if (!names[n]) break;
-        snprintf(names[n], l, "%s/%s", dir, e->d_name);
+        size_t l = strlen(dir) + strlen(de->d_name) + 2;
+        if (!(names[n] = malloc(l))) {
+            st = cp_fail(err, CP_E_NOMEM, "out of memory listing %s", dir);
+            break;
+        }
+        snprintf(names[n], l, "%s/%s", dir, de->d_name);
         n++;
     }
     closedir(d);
     if (n) qsort(names, n, sizeof *names, by_name);
-    cp_status st = CP_OK;
+    if (!st && manifest) check_manifest(dir, names, n, fn, ctx, tot);
     for (size_t i = 0; i < n && !st; i++) {
         struct stat sb;
-        if (stat(names[i], &sb) != 0) continue;
-        if (S_ISDIR(sb.st_mode)) st = import_dir(c, a, col, names[i], depth + 1, max_depth, fn, ctx, tot, err);
-        else if (S_ISREG(sb.st_mode) && ends_with(names[i], ".json") && !ends_with(names[i], "/manifest.json"))
+        if (stat(names[i], &sb) != 0) {
+            cp_fail(&e, CP_E_IO, "cannot read %s: %s", names[i], strerror(errno));
+            file_failed(names[i], CP_E_IO, &e, fn, ctx, tot);
+        } else if (S_ISDIR(sb.st_mode)) {
+            st = import_dir(c, a, col, names[i], depth + 1, max_depth, fn, ctx, tot, err);
+        } else if (S_ISREG(sb.st_mode) && ends_with(names[i], ".json")) {
             st = import_file(c, a, col, names[i], max_depth, fn, ctx, tot, err);
+        }
     }
     for (size_t i = 0; i < n; i++) free(names[i]);
     free(names);
@@ -199,10 +269,16 @@ cp_status cp_intel_import_path(cp_conn *c, const cp_actor *a, const cp_collectio
     if (stat(path, &sb) != 0) {
         cp_err e;
         cp_fail(&e, CP_E_IO, "cannot read %s: %s", path, strerror(errno));
-        tot->files_failed++;
-        if (fn) fn(path, CP_E_IO, &e, NULL, ctx);
+        file_failed(path, CP_E_IO, &e, fn, ctx, tot);
         return CP_OK;
     }
     if (S_ISDIR(sb.st_mode)) return import_dir(c, a, col, path, 0, max_depth, fn, ctx, tot, err);
+    /* a feed's manifest stands for its feed */
+    size_t pl = strlen(path);
+    if (pl >= 13 && strcmp(path + pl - 13, "manifest.json") == 0 && (pl == 13 || path[pl - 14] == '/')) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%.*s", pl == 13 ? 1 : (int)(pl - 14), pl == 13 ? "." : path);
+        return import_dir(c, a, col, dir, 0, max_depth, fn, ctx, tot, err);
+    }
     return import_file(c, a, col, path, max_depth, fn, ctx, tot, err);
 }

@@ -13,8 +13,11 @@
  * objects are stored as Jansson writes them.
  *
  * A path may be one such file, or a folder: every *.json file under it,
- * recursively, in name order, except a MISP feed's manifest.json (the events
- * it lists are the <uuid>.json files beside it).
+ * recursively, in name order (folders nested deeper than 16 are reported,
+ * not read). A MISP feed's manifest.json is not imported itself: each event
+ * it lists must be there as <uuid>.json (a missing one is a failed file),
+ * and the events are imported as the folder's other files. A path to a
+ * manifest.json stands for its folder.
  */
 #ifndef CP_INTEL_IMPORT_H
 #define CP_INTEL_IMPORT_H

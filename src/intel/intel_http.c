@@ -4,6 +4,7 @@
  * (intel/tlp.h) through the same resolution as TAXII; objects are then
  * filtered or checked one by one inside the domain calls.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +23,10 @@ typedef enum { FOR_READ, FOR_WRITE } purpose;
 /* The collection named by ref, with the collection-level gate applied:
  * 401 anonymous on a non-public collection, 404 one the actor may not know
  * exists, then the gate's answer for reading or writing. */
-static cp_status open_collection(cp_req *r, const char *ref, purpose p, cp_collection *col, cp_err *err)
+static cp_status open_collection(cp_req *r, const char *ref, const char *named_by, purpose p, cp_collection *col,
+                                 cp_err *err)
 {
-    if (!ref || !*ref) return cp_fail(err, CP_E_BAD_REQUEST, "query parameter collection is required");
+    if (!ref || !*ref) return cp_fail(err, CP_E_BAD_REQUEST, "%s collection is required", named_by);
     cp_conn *c = cp_req_conn(r, err);
     if (!c) return CP_E_UNAVAILABLE;
     cp_status st = cp_collection_resolve(c, ref, &r->actor, col, err);
@@ -49,7 +51,7 @@ static json_t *result_json(const cp_collection *col, const cp_ingest_result *res
 static cp_status import(cp_req *r, cp_err *err)
 {
     cp_collection col;
-    cp_status st = open_collection(r, cp_query_get(&r->query, "collection"), FOR_WRITE, &col, err);
+    cp_status st = open_collection(r, cp_query_get(&r->query, "collection"), "query parameter", FOR_WRITE, &col, err);
     if (st) return st;
     for (int i = 0; i < r->query.n; i++)
         if (strcmp(r->query.p[i].key, "collection") != 0)
@@ -67,8 +69,13 @@ static cp_status import(cp_req *r, cp_err *err)
 
 /* An export over HTTP is built in memory (the server does not stream
  * bodies); beyond this size the answer is 422 and the way out is TAXII
- * paging or `cyberpact export`, which streams to a file. */
+ * paging or `cyberpact export`, which streams to a file. At most
+ * EXPORTS_AT_ONCE are built at the same time (503 beyond), so memory stays
+ * bounded whatever the number of clients. */
 #define EXPORT_HTTP_MAX ((size_t)256 << 20)
+#define EXPORTS_AT_ONCE 2
+
+static atomic_int exports_running;
 
 typedef struct {
     char *buf;
@@ -99,16 +106,26 @@ static int to_buffer(const char *data, size_t len, void *ctx)
 static cp_status export_collection(cp_req *r, cp_err *err)
 {
     cp_collection col;
-    cp_status st = open_collection(r, r->params[0], FOR_READ, &col, err);
+    cp_status st = open_collection(r, r->params[0], "path segment", FOR_READ, &col, err);
     if (st) return st;
     const char *v = cp_query_get(&r->query, "versions");
     if (v && strcmp(v, "all") != 0 && strcmp(v, "last") != 0)
         return cp_fail(err, CP_E_BAD_REQUEST, "query parameter versions is 'last' or 'all', not '%.32s'", v);
+    for (int i = 0; i < r->query.n; i++)
+        if (strcmp(r->query.p[i].key, "versions") != 0)
+            return cp_fail(err, CP_E_BAD_REQUEST, "unknown query parameter '%.64s'", r->query.p[i].key);
     cp_conn *c = cp_req_conn(r, err);
     if (!c) return CP_E_UNAVAILABLE;
+    if (atomic_fetch_add(&exports_running, 1) >= EXPORTS_AT_ONCE) {
+        atomic_fetch_sub(&exports_running, 1);
+        cp_resp_header(r, "Retry-After", "5");
+        return cp_fail(err, CP_E_UNAVAILABLE, "%d exports are being built already: try again shortly, or page through TAXII",
+                       EXPORTS_AT_ONCE);
+    }
     bytes b = {0};
     int64_t n = 0;
     st = cp_intel_export(c, &r->actor, &col, v && strcmp(v, "all") == 0, to_buffer, &b, &n, err);
+    atomic_fetch_sub(&exports_running, 1);
     if (st) {
         free(b.buf);
         if (b.too_large)
@@ -133,7 +150,8 @@ static cp_status report_sighting(cp_req *r, cp_err *err)
     if (st) return st;
     json_t *ref = json_object_get(in, "collection");
     cp_collection col;
-    st = open_collection(r, json_string_value(ref), FOR_READ, &col, err);
+    if (ref && !json_is_string(ref)) st = cp_fail(err, CP_E_BAD_REQUEST, "field collection must be a string");
+    else st = open_collection(r, json_string_value(ref), "field", FOR_READ, &col, err);
     if (!st) json_object_del(in, "collection");
     json_t *out = NULL;
     cp_conn *c = st ? NULL : cp_req_conn(r, err);
@@ -148,7 +166,7 @@ static cp_status report_sighting(cp_req *r, cp_err *err)
 static cp_status sighting_counts(cp_req *r, cp_err *err)
 {
     cp_collection col;
-    cp_status st = open_collection(r, cp_query_get(&r->query, "collection"), FOR_READ, &col, err);
+    cp_status st = open_collection(r, cp_query_get(&r->query, "collection"), "query parameter", FOR_READ, &col, err);
     if (st) return st;
     const char *ind = cp_query_get(&r->query, "indicator_id");
     if (!ind) return cp_fail(err, CP_E_BAD_REQUEST, "query parameter indicator_id is required");

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "audit/audit.h"
 #include "base/timeutil.h"
@@ -24,18 +23,68 @@ int64_t cp_intel_id_hash(const char *stix_id)
 
 /* ---- timestamps ---- */
 
+/* Civil date of a day count since 1970-01-01 (H. Hinnant's algorithm):
+ * pure arithmetic, no gmtime_r (which takes glibc's time-zone lock on every
+ * call, and the manifest formats two timestamps per row). */
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static char *put2(char *p, int v)
+{
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+    return p + 2;
+}
+
 void cp_taxii_ts_format(int64_t us, char buf[CP_TAXII_TS_MAX])
 {
-    time_t secs = (time_t)(us / 1000000);
-    int frac = (int)(us % 1000000);
+    int64_t secs = us / 1000000, frac = us % 1000000;
     if (frac < 0) {
         frac += 1000000;
         secs -= 1;
     }
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    snprintf(buf, CP_TAXII_TS_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+    int64_t days = secs / 86400, rem = secs % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days -= 1;
+    }
+    int y, m, d;
+    civil_from_days(days, &y, &m, &d);
+    if (y < 0 || y > 9999) { /* outside RFC 3339: not produced by this server */
+        snprintf(buf, CP_TAXII_TS_MAX, "%s", "0000-01-01T00:00:00.000000Z");
+        return;
+    }
+    char *p = buf;
+    p = put2(p, y / 100);
+    p = put2(p, y % 100);
+    *p++ = '-';
+    p = put2(p, m);
+    *p++ = '-';
+    p = put2(p, d);
+    *p++ = 'T';
+    p = put2(p, (int)(rem / 3600));
+    *p++ = ':';
+    p = put2(p, (int)(rem / 60 % 60));
+    *p++ = ':';
+    p = put2(p, (int)(rem % 60));
+    *p++ = '.';
+    for (int i = 5; i >= 0; i--) {
+        p[i] = (char)('0' + frac % 10);
+        frac /= 10;
+    }
+    p += 6;
+    *p++ = 'Z';
+    *p = 0;
 }
 
 static int digits(const char *s, int n)

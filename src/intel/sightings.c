@@ -45,7 +45,7 @@ static cp_status readable_indicator(cp_conn *c, const cp_actor *a, const cp_coll
 cp_status cp_intel_sighting_counts(cp_conn *c, const cp_actor *a, const cp_collection *col, const char *indicator_id,
                                    json_t **out, cp_err *err)
 {
-    int tlp;
+    int tlp = 0;
     cp_status st = readable_indicator(c, a, col, indicator_id, &tlp, err);
     if (st) return st;
     cp_stmt *s;

@@ -28,6 +28,7 @@ struct cp_conn {
 struct cp_stmt {
     cp_conn *conn;
     cp_status status; /* status of the last failed step, CP_OK otherwise */
+    bool stepped;     /* the first step (the execution) has been timed */
 };
 
 struct cp_db_backend {

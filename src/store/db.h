@@ -125,7 +125,8 @@ cp_status cp_stmt_run(cp_stmt *s, cp_err *err);
 cp_status cp_db_backup(cp_db *db, const char *path, cp_err *err);
 
 /* Timing statistics for /metrics: cumulative count and microseconds of
- * statement steps and commits, across all connections. */
+ * statement executions (the first step of each statement; later steps only
+ * walk rows) and commits, across all connections. */
 typedef struct {
     uint64_t queries;
     uint64_t query_us;
