@@ -63,7 +63,7 @@ def all_pages(server, coll, key=None, query="", limit=100, suffix="objects"):
         q = f"limit={limit}" + (f"&{query}" if query else "") + (f"&next={urllib.parse.quote(nxt)}" if nxt else "")
         r = taxii(server, "GET", objects_path(coll, query=q, suffix=suffix), key=key)
         assert r.status == 200, r
-        out += r.json.get("versions" if suffix == "versions" else "objects", [])
+        out += r.json.get("versions" if suffix.endswith("versions") else "objects", [])
         if not r.json["more"]:
             return out
         nxt = r.json["next"]
