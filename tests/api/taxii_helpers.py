@@ -101,9 +101,14 @@ def _no_endpoint(r):
     return r.status == 404 and r.json and "no such endpoint" in json.dumps(r.json)
 
 
-def create_collection(server, title, audience, alias=None, default_tlp=None, members=(), key=None):
+def create_collection(server, title, audience, alias=None, default_tlp=None, members=(), key=None,
+                      default_read=None, default_write=None):
     """members: [(member_id, read, write)]. Returns the collection's id."""
     body = {"title": title, "audience": audience}
+    if default_read is not None:
+        body["default_read"] = default_read
+    if default_write is not None:
+        body["default_write"] = default_write
     if alias:
         body["alias"] = alias
     if default_tlp:
@@ -119,6 +124,10 @@ def create_collection(server, title, audience, alias=None, default_tlp=None, mem
         args += ["--alias", alias]
     if default_tlp:
         args += ["--default-tlp", default_tlp]
+    if default_read is not None:
+        args += ["--default-read", str(default_read).lower()]
+    if default_write is not None:
+        args += ["--default-write", str(default_write).lower()]
     for m, rd, wr in members:
         args += ["--member", m + ":" + ("r" if rd else "") + ("w" if wr else "")] if (rd or wr) else []
     p = server.cli(args)
