@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential cmake pkg-config clang \
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libpq-dev \
-postgresql iso-codes python3 python3-pytest wrk curl openssl"
+postgresql iso-codes python3 python3-pytest python3-jsonschema wrk curl openssl"
 
 missing=""
 for p in $PKGS; do
