@@ -501,9 +501,10 @@ static cp_status post_objects(cp_req *r, cp_err *err)
     json_t *v;
     json_object_foreach(env, key, v) {
         if (strcmp(key, "objects") != 0 && strcmp(key, "more") != 0 && strcmp(key, "next") != 0) {
+            st = cp_fail(err, CP_E_UNPROCESSABLE, "an envelope has 'objects' (and optionally 'more', 'next'), not '%.64s'",
+                         key); /* before the decref: key belongs to env */
             json_decref(env);
-            return cp_fail(err, CP_E_UNPROCESSABLE, "an envelope has 'objects' (and optionally 'more', 'next'), not '%.64s'",
-                           key);
+            return st;
         }
     }
     json_t *objects = json_object_get(env, "objects");
