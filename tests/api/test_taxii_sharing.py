@@ -1,161 +1,316 @@
-"""The sharing matrix of docs/sharing.md, through TAXII: every audience × TLP × reader, for
-reading (the list and the single object) and for writing. The gate itself is unit-tested
-cell by cell (tests/unit/test_tlp.c); this proves the TAXII paths ask it, denials included."""
-import json
+"""docs/sharing.md's matrices, cell by cell, through TAXII: who may write what into public,
+alliance and group collections, and who reads what back (lists and single objects).
+
+One module-scoped server; the members, readers, collections and objects are made once
+(fixture `world`). Read collections that must hold what their audience would no longer
+accept (the table's footnote ¹) are filled as group collections and then given their
+final audience, as an owner changing the audience would."""
 import uuid
 
 import pytest
 
 from conftest import new_state
+from taxii_helpers import (TLP1, TLP2, all_pages, create_collection, grant, indicator, objects_path, post,
+                           set_collection, suspend, taxii)
 
-MEDIA = "application/taxii+json;version=2.1"
-TAXII = {"Accept": MEDIA}
-TLP = {
-    "CLEAR": "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
-    "GREEN": "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
-    "AMBER": "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
-    "AMBER+STRICT": "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
-    "RED": "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
-    "AMBER-1.0": "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82",
-    "RED-1.0": "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed",
-    "unmarked": None,
-}
-READERS = ["anon", "sec", "aud", "an", "an_ro", "an_0", "del", "out", "susp", "susp_out"]
+READERS = ["anon", "sec", "sec+g", "aud", "an", "an-ro", "an-0", "del", "out", "susp", "susp-out"]
 
-# docs/sharing.md, "Reading: the matrix" (the columns this fixture has)
-READ = {
-    "public": {"anon": 200, "sec": 200, "aud": 200, "an": 200, "an_ro": 200, "an_0": 200, "del": 200, "out": 200,
-               "susp": 200, "susp_out": 200},
-    "alliance": {"anon": 401, "sec": 200, "aud": 403, "an": 200, "an_ro": 200, "an_0": 403, "del": 403, "out": 200,
-                 "susp": 403, "susp_out": 403},
-    "group": {"anon": 401, "sec": 403, "aud": 403, "an": 200, "an_ro": 200, "an_0": 403, "del": 403, "out": 404,
-              "susp": 403, "susp_out": 404},
-}
-# docs/sharing.md, "Who may write": the collection-level answer, then per object
-WRITE = {
-    "public": {"anon": 401, "sec": 202, "aud": 403, "an": 202, "an_ro": 403, "an_0": 403, "del": 403, "out": 202,
-               "susp": 403, "susp_out": 403},
-    "alliance": {"anon": 401, "sec": 202, "aud": 403, "an": 202, "an_ro": 403, "an_0": 403, "del": 403, "out": 202,
-                 "susp": 403, "susp_out": 403},
-    "group": {"anon": 401, "sec": 403, "aud": 403, "an": 202, "an_ro": 403, "an_0": 403, "del": 403, "out": 404,
-              "susp": 403, "susp_out": 404},
-}
-ACCEPTS = {  # which markings each audience takes (422 per object otherwise)
-    "public": {"CLEAR", "unmarked"},  # unmarked: this fixture configured the default as TLP:CLEAR
-    "alliance": {"CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "AMBER-1.0", "unmarked"},
-    "group": set(TLP),
+# Object variants: name -> (marking ids, granular marking ids, effective TLP)
+VARIANTS = {
+    "CLEAR": ([TLP2["CLEAR"]], [], "CLEAR"),
+    "GREEN": ([TLP2["GREEN"]], [], "GREEN"),
+    "AMBER": ([TLP2["AMBER"]], [], "AMBER"),
+    "AMBER+STRICT": ([TLP2["AMBER+STRICT"]], [], "AMBER+STRICT"),
+    "RED": ([TLP2["RED"]], [], "RED"),
+    "unmarked": ([], [], "unmarked"),
+    "TLP1:WHITE": ([TLP1["WHITE"]], [], "CLEAR"),
+    "TLP1:GREEN": ([TLP1["GREEN"]], [], "GREEN"),
+    "TLP1:AMBER": ([TLP1["AMBER"]], [], "AMBER"),
+    "TLP1:RED": ([TLP1["RED"]], [], "RED"),
+    "CLEAR+granular RED": ([TLP2["CLEAR"]], [TLP2["RED"]], "RED"),
+    "GREEN+AMBER": ([TLP2["GREEN"], TLP2["AMBER"]], [], "AMBER"),
 }
 
+NOT_CLEAR_ROW = {"anon": 401, "sec": "ok", "sec+g": "ok", "aud": 403, "an": "ok", "an-ro": "ok", "an-0": 403,
+                 "del": 403, "out": "ok", "susp": 403, "susp-out": 403}
+RED_ROW = {"anon": 401, "sec": 404, "sec+g": 404, "aud": 403, "an": 404, "an-ro": 404, "an-0": 403,
+           "del": 403, "out": 404, "susp": 403, "susp-out": 403}
+GROUP_ROW = {"anon": 401, "sec": 403, "sec+g": "ok", "aud": 403, "an": "ok", "an-ro": "ok", "an-0": 403,
+             "del": 403, "out": 404, "susp": 403, "susp-out": 404}
 
-def obj(marking):
-    o = {"type": "indicator", "spec_version": "2.1", "id": f"indicator--{uuid.uuid4()}",
-         "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z", "pattern_type": "stix",
-         "pattern": "[domain-name:value = 'matrix.example']", "valid_from": "2026-01-01T00:00:00Z"}
-    if TLP[marking]:
-        o["object_marking_refs"] = [TLP[marking]]
+
+def read_cell(audience, eff, reader):
+    """The reading matrix of docs/sharing.md."""
+    if audience == "group":
+        return GROUP_ROW[reader]
+    if audience == "public" and eff == "CLEAR":
+        return "ok"
+    return RED_ROW[reader] if eff == "RED" else NOT_CLEAR_ROW[reader]
+
+
+W_OK = {"anon": 401, "sec": "ok", "sec+g": "ok", "aud": 403, "an": "ok", "an-ro": 403, "an-0": 403, "del": 403,
+        "out": "ok", "susp": 403, "susp-out": 403}
+W_GROUP = {"anon": 401, "sec": 403, "sec+g": "ok", "aud": 403, "an": "ok", "an-ro": 403, "an-0": 403, "del": 403,
+           "out": 404, "susp": 403, "susp-out": 404}
+
+
+def write_cell(audience, eff, writer):
+    """The writing matrix of docs/sharing.md."""
+    if audience == "group":
+        return W_GROUP[writer]
+    refused = (audience == "public" and eff != "CLEAR") or eff == "RED"
+    cell = W_OK[writer]
+    return 422 if refused and cell == "ok" else cell
+
+
+def make_object(variant):
+    refs, granular, _ = VARIANTS[variant]
+    o = indicator(tlp_ids=refs)
+    if granular:
+        o["granular_markings"] = [{"marking_ref": m, "selectors": ["pattern"]} for m in granular]
     return o
 
 
-class World:
-    pass
-
-
 @pytest.fixture(scope="module")
-def w(server, alliance):
-    x = World()
-    owner, ro, none, out, susp, susp_out = (new_state(server) for _ in range(6))
-    x.keys = {"anon": None, "sec": server.admin_key}
-    _, x.keys["aud"] = server.actor(alliance, ["auditor"])
-    _, x.keys["an"] = server.actor(owner["id"], ["analyst"])
-    _, x.keys["del"] = server.actor(owner["id"], ["delegate"])
-    _, x.keys["an_ro"] = server.actor(ro["id"], ["analyst"])
-    _, x.keys["an_0"] = server.actor(none["id"], ["analyst"])
-    _, x.keys["out"] = server.actor(out["id"], ["analyst"])
-    _, x.keys["susp"] = server.actor(susp["id"], ["analyst"])
-    _, x.keys["susp_out"] = server.actor(susp_out["id"], ["analyst"])
-    rows = [{"member_id": ro["id"], "read": True, "write": False},
-            {"member_id": none["id"], "read": False, "write": False},
-            {"member_id": susp["id"], "read": True, "write": True}]
-    x.cols = {}
-    for audience, extra in (("public", {"default_tlp": "TLP:CLEAR", "default_write": True,
-                                        "members": rows + [{"member_id": alliance, "read": True, "write": True}]}),
-                            ("alliance", {"members": rows}),
-                            ("group", {"members": rows + [{"member_id": owner["id"], "read": True, "write": True}]})):
-        body = {"title": f"matrix {audience}", "audience": audience}
-        body.update(extra)
-        r = server.request("POST", "/api/v1/intel/collections", body, key=x.keys["an"])
-        assert r.status == 201, r
-        x.cols[audience] = f"/taxii2/alliance/collections/{r.json['id']}/"
-    # one object per accepted marking, posted by the owner's analyst
-    x.objs = {}
-    for audience, col in x.cols.items():
-        objs = {m: obj(m) for m in ACCEPTS[audience]}
-        r = server.request("POST", col + "objects/", raw=json.dumps({"objects": list(objs.values())}).encode(),
-                           key=x.keys["an"], content_type=MEDIA, headers=TAXII)
-        assert r.status == 202 and r.json["failure_count"] == 0, r
-        x.objs[audience] = objs
-    for m in (susp, susp_out):
-        r = server.request("POST", f"/api/v1/members/{m['id']}/status", {"status": "suspended", "reason": "test"},
-                           key=server.admin_key)
+def world(server, alliance):
+    A, B, C = new_state(server), new_state(server), new_state(server)   # rw, read-only, no rights
+    O = new_state(server)                                                # not in the group
+    S, SO = new_state(server), new_state(server)                         # suspended: named, not named
+    keys = {"anon": None, "sec": server.admin_key, "sec+g": server.admin_key}
+    keys["aud"] = server.actor(alliance, ["auditor"])[1]
+    keys["an"] = server.actor(A["id"], ["analyst"])[1]
+    keys["an-ro"] = server.actor(B["id"], ["analyst"])[1]
+    keys["an-0"] = server.actor(C["id"], ["analyst"])[1]
+    keys["del"] = server.actor(A["id"], ["delegate"])[1]
+    keys["out"] = server.actor(O["id"], ["analyst"])[1]
+    keys["susp"] = server.actor(S["id"], ["analyst"])[1]
+    keys["susp-out"] = server.actor(SO["id"], ["analyst"])[1]
+    rows = [(A["id"], True, True), (B["id"], True, False), (C["id"], False, False), (S["id"], True, True)]
+
+    def coll(audience, with_alliance=False, fill=False):
+        """A collection with the rows above. fill: made as a group, filled by A with
+        every variant, then given its audience. Returns (id, {variant: object})."""
+        r = rows + ([(alliance, True, True)] if with_alliance else [])
+        tag = uuid.uuid4().hex[:6]
+        if audience == "group":
+            cid = create_collection(server, f"{audience} {tag}", "group", members=r,
+                                    default_read=False, default_write=False)
+        elif fill:
+            cid = create_collection(server, f"{audience} {tag}", "group", members=r,
+                                    default_read=True, default_write=True)
+        else:
+            cid = create_collection(server, f"{audience} {tag}", audience, members=r,
+                                    default_read=True, default_write=True)
+        objs = {}
+        if fill:
+            objs = {v: make_object(v) for v in VARIANTS}
+            res = post(server, cid, list(objs.values()), keys["an"])
+            assert res.status == 202 and res.json["failure_count"] == 0, res
+            if audience != "group":
+                set_collection(server, cid, audience=audience)
+        return cid, objs
+
+    read = {
+        "public": coll("public", fill=True),
+        "alliance": coll("alliance", fill=True),
+        "group": coll("group", fill=True),
+        "group+sec": coll("group", with_alliance=True, fill=True),
+    }
+    write = {
+        "public": coll("public")[0],
+        "alliance": coll("alliance")[0],
+        "group": coll("group")[0],
+        "group+sec": coll("group", with_alliance=True)[0],
+    }
+    suspend(server, S["id"])
+    suspend(server, SO["id"])
+    return {"keys": keys, "read": read, "write": write, "A": A, "O": O, "alliance": alliance}
+
+
+def family(audience, reader):
+    return "group+sec" if audience == "group" and reader == "sec+g" else audience
+
+
+@pytest.mark.parametrize("audience", ["public", "alliance", "group"])
+@pytest.mark.parametrize("variant", list(VARIANTS))
+@pytest.mark.parametrize("reader", READERS)
+def test_read_one_object(server, world, audience, variant, reader):
+    cid, objs = world["read"][family(audience, reader)]
+    o = objs[variant]
+    want = read_cell(audience, VARIANTS[variant][2], reader)
+    if want != "ok" and collection_level(audience, reader) == 200:
+        # docs/sharing.md, "Every read path goes through the gate": the collection-level
+        # answer first; then "a single object the reader may not read is 404, the same as a
+        # missing one". In a public collection everyone passes the collection level.
+        want = 404
+    r = taxii(server, "GET", objects_path(cid, o["id"]), key=world["keys"][reader])
+    if want == "ok":
         assert r.status == 200, r
-    return x
-
-
-def cells():
-    for audience in ("public", "alliance", "group"):
-        for marking in sorted(ACCEPTS[audience]):
-            for reader in READERS:
-                yield audience, marking, reader
-
-
-@pytest.mark.parametrize("audience,marking,reader", list(cells()))
-def test_read(server, w, audience, marking, reader):
-    col, o = w.cols[audience], w.objs[audience][marking]
-    expected = READ[audience][reader]
-    # public collections: only CLEAR is public; the rest of the table is alliance-like
-    one = server.request("GET", col + f"objects/{o['id']}/", key=w.keys[reader], headers=TAXII)
-    assert one.status == expected, (audience, marking, reader, one)
-    page = server.request("GET", col + "objects/?limit=1000", key=w.keys[reader], headers=TAXII)
-    if expected == 200:
-        assert page.status == 200 and o["id"] in {x["id"] for x in page.json.get("objects", [])}
+        assert r.json["objects"] == [o]
     else:
-        assert page.status == expected and page.json["http_status"] == str(expected)
-    # the manifest and the versions follow the same gate
-    man = server.request("GET", col + "manifest/", key=w.keys[reader], headers=TAXII)
-    assert man.status == expected
-    if expected == 200:
-        assert o["id"] in {x["id"] for x in man.json.get("objects", [])}
+        assert r.status == want, r
+        assert r.json["http_status"] == str(want)
+    # versions/ answers the same way
+    r = taxii(server, "GET", objects_path(cid, o["id"]) + "versions/", key=world["keys"][reader])
+    assert r.status == (200 if want == "ok" else want), r
+
+
+def collection_level(audience, reader):
+    """What a list request answers for the whole collection: 200 when the reader may
+    read something there, else the status of a non-RED cell."""
+    if audience == "public":
+        return 200
+    cell = read_cell(audience, "AMBER", reader)
+    return 200 if cell == "ok" else cell
 
 
 @pytest.mark.parametrize("audience", ["public", "alliance", "group"])
 @pytest.mark.parametrize("reader", READERS)
-def test_write(server, w, audience, reader):
-    col = w.cols[audience]
-    objs = {m: obj(m) for m in TLP}
-    r = server.request("POST", col + "objects/", raw=json.dumps({"objects": list(objs.values())}).encode(),
-                       key=w.keys[reader], content_type=MEDIA, headers=TAXII)
-    expected = WRITE[audience][reader]
-    assert r.status == expected, (audience, reader, r)
-    if expected != 202:
-        return
-    ok = {s["id"] for s in r.json.get("successes", [])}
-    failed = {f["id"]: f["message"] for f in r.json.get("failures", [])}
-    for m, o in objs.items():
-        if m in ACCEPTS[audience]:
-            assert o["id"] in ok, (m, failed.get(o["id"]))
+def test_read_lists(server, world, audience, reader):
+    cid, objs = world["read"][family(audience, reader)]
+    key = world["keys"][reader]
+    want = {o["id"] for v, o in objs.items() if read_cell(audience, VARIANTS[v][2], reader) == "ok"}
+    status = collection_level(audience, reader)
+    for suffix in ("objects", "manifest"):
+        r = taxii(server, "GET", objects_path(cid, query="limit=3", suffix=suffix), key=key)
+        if status != 200:
+            assert r.status == status, (suffix, r)
+            continue
+        assert r.status == 200, r
+        got = all_pages(server, cid, key, "match[version]=all", limit=3, suffix=suffix)
+        assert {o["id"] for o in got} == want, suffix
+        assert len(got) == len(want)
+        # Pages stay full: unreadable objects are not counted.
+        if len(want) > 3:
+            assert len(r.json["objects"]) == 3 and r.json["more"] is True
+    # The list of collections: those the reader may know exist.
+    listed = taxii(server, "GET", "collections/", key=key)
+    assert listed.status == 200, listed
+    ids = {c["id"] for c in listed.json.get("collections", [])}
+    knows = not (reader == "anon" and audience != "public") and \
+        not (audience == "group" and reader in ("out", "susp-out"))
+    assert (cid in ids) is knows, (reader, audience)
+
+
+@pytest.mark.parametrize("audience", ["public", "alliance", "group"])
+@pytest.mark.parametrize("reader", READERS)
+def test_collection_resource(server, world, audience, reader):
+    cid, _ = world["read"][family(audience, reader)]
+    key = world["keys"][reader]
+    # The collection itself (docs/sharing.md, "Every read path"): 401 anonymous on a
+    # non-public collection, 404 where the reader may not know it exists, otherwise 200 with
+    # can_read / can_write saying what the gate allows.
+    r = taxii(server, "GET", f"collections/{cid}/", key=key)
+    want_status = collection_get_status(audience, reader)
+    assert r.status == want_status, r
+    if want_status == 200:
+        assert r.json["can_read"] is (audience == "public" or read_cell(audience, "AMBER", reader) == "ok"), r
+        assert r.json["can_write"] is (write_cell(audience, "CLEAR", reader) == "ok"), r
+
+
+def collection_get_status(audience, reader):
+    if audience == "public":
+        return 200
+    if reader == "anon":
+        return 401
+    if audience == "group" and reader in ("out", "susp-out"):
+        return 404
+    return 200
+
+
+@pytest.mark.parametrize("audience", ["public", "alliance", "group"])
+@pytest.mark.parametrize("variant", list(VARIANTS))
+@pytest.mark.parametrize("writer", READERS)
+def test_write(server, world, audience, variant, writer):
+    cid = world["write"][family(audience, writer)]
+    want = write_cell(audience, VARIANTS[variant][2], writer)
+    o = make_object(variant)
+    r = post(server, cid, [o], world["keys"][writer])
+    if want in ("ok", 422):
+        assert r.status == 202, r
+        s = r.json
+        if want == "ok":
+            assert (s["success_count"], s["failure_count"]) == (1, 0), s
+            g = taxii(server, "GET", objects_path(cid, o["id"]), key=world["keys"]["an"] if writer != "sec+g"
+                      else server.admin_key)
+            assert g.status == 200 and g.json["objects"] == [o], g
         else:
-            assert o["id"] in failed and "TLP" in failed[o["id"]], (m, failed)
+            assert (s["success_count"], s["failure_count"]) == (0, 1), s
+            assert s["failures"][0]["id"] == o["id"]
+            assert s["failures"][0]["message"]
+    else:
+        assert r.status == want, r
+        assert r.json["http_status"] == str(want)
 
 
-def test_alerts_collection_is_its_members_only(server, w):
-    cols = server.request("GET", "/taxii2/alliance/collections/", key=w.keys["an"], headers=TAXII).json["collections"]
-    mine = [c for c in cols if c.get("alias", "").startswith("alerts-")]
-    assert len(mine) == 1 and mine[0]["can_read"] and not mine[0]["can_write"]
-    alias = mine[0]["alias"]
-    path = f"/taxii2/alliance/collections/{alias}/objects/"
-    assert server.request("GET", path, key=w.keys["an"], headers=TAXII).status == 200
-    assert server.request("GET", path, key=w.keys["out"], headers=TAXII).status == 404
-    assert server.request("GET", path, headers=TAXII).status == 401
-    assert server.request("GET", path, key=w.keys["sec"], headers=TAXII).status == 403
-    post = server.request("POST", path, raw=b'{"objects": []}', key=w.keys["an"], content_type=MEDIA, headers=TAXII)
-    assert post.status == 403
+@pytest.mark.parametrize("writer", ["an", "sec"])
+def test_write_mixed_envelope(server, world, writer):
+    """In one envelope each object is taken or refused on its own."""
+    cid = world["write"]["alliance"]
+    objs = [make_object(v) for v in VARIANTS]
+    r = post(server, cid, objs, world["keys"][writer])
+    assert r.status == 202, r
+    ok = [o["id"] for o, v in zip(objs, VARIANTS) if write_cell("alliance", VARIANTS[v][2], writer) == "ok"]
+    assert [x["id"] for x in r.json["successes"]] == ok
+    assert r.json["failure_count"] == len(objs) - len(ok)
+
+
+def test_public_default_clear_accepts_unmarked(server, world):
+    cid = create_collection(server, "Public clear default", "public", default_tlp="TLP:CLEAR",
+                            default_read=True, default_write=True)
+    o = make_object("unmarked")
+    r = post(server, cid, [o], world["keys"]["an"])
+    assert r.status == 202 and r.json["success_count"] == 1, r
+    assert taxii(server, "GET", objects_path(cid, o["id"])).json["objects"] == [o]
+
+
+def test_delete_follows_write_rights(server, world):
+    cid, _ = world["write"]["group"], None
+    o = make_object("AMBER")
+    assert post(server, cid, [o], world["keys"]["an"]).json["success_count"] == 1
+    for w in READERS:
+        want = write_cell("group", "AMBER", w)
+        if want == "ok":
+            continue
+        r = taxii(server, "DELETE", objects_path(cid, o["id"]), key=world["keys"][w])
+        assert r.status == want, (w, r)
+    assert taxii(server, "GET", objects_path(cid, o["id"]), key=world["keys"]["an"]).status == 200
+    assert taxii(server, "DELETE", objects_path(cid, o["id"]), key=world["keys"]["an"]).status == 200
+
+
+def test_rights_change_takes_effect(server, world):
+    cid = world["write"]["group"]
+    o = make_object("GREEN")
+    assert post(server, cid, [o], world["keys"]["an"]).json["success_count"] == 1
+    O = world["O"]["id"]
+    assert taxii(server, "GET", objects_path(cid, o["id"]), key=world["keys"]["out"]).status == 404
+    grant(server, cid, O, True, False)
+    try:
+        r = taxii(server, "GET", objects_path(cid, o["id"]), key=world["keys"]["out"])
+        assert r.status == 200 and r.json["objects"] == [o], r
+        assert post(server, cid, [make_object("GREEN")], world["keys"]["out"]).status == 403
+    finally:
+        grant(server, cid, O, False, False)
+    assert taxii(server, "GET", objects_path(cid, o["id"]), key=world["keys"]["out"]).status == 403
+
+
+@pytest.mark.parametrize("reader,status", [
+    ("an", 200), ("del", 403), ("an-ro", 404), ("out", 404), ("sec", 403), ("aud", 403), ("anon", 401),
+    ("susp-out", 404),
+])
+def test_alerts_collection(server, world, reader, status):
+    alias = f"alerts-{world['A']['id']}"
+    key = world["keys"][reader]
+    r = taxii(server, "GET", objects_path(alias), key=key)
+    assert r.status == status, r
+    if status == 200:
+        assert r.json["more"] is False
+        c = taxii(server, "GET", f"collections/{alias}/", key=key)
+        assert c.status == 200 and c.json["can_read"] is True and c.json["can_write"] is False, c
+
+
+def test_alerts_collection_not_writable(server, world):
+    alias = f"alerts-{world['A']['id']}"
+    for w, status in (("an", 403), ("out", 404), ("sec", 403), ("anon", 401)):
+        r = post(server, alias, [make_object("AMBER")], world["keys"][w])
+        assert r.status == status, (w, r)
