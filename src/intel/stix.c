@@ -986,7 +986,20 @@ static cp_status check_bundle(const json_t *o, const char *who, cp_err *err)
     return CP_OK;
 }
 
-/* created, modified, revoked, spec_version into info; modified >= created. */
+/* STIX 2.1 §3.2: created and modified "MUST be precise to the nearest
+ * millisecond": at least three fraction digits (the official schemas'
+ * timestamp_millis). */
+static bool millis(const char *ts)
+{
+    const char *dot = strchr(ts, '.');
+    if (!dot) return false;
+    size_t n = 0;
+    while (dot[1 + n] >= '0' && dot[1 + n] <= '9') n++;
+    return n >= 3;
+}
+
+/* created, modified, revoked, spec_version into info; modified >= created;
+ * millisecond precision of created/modified (every kind but SCOs). */
 static cp_status fill_info(const json_t *o, const char *who, cp_stix_info *info, cp_err *err)
 {
     const char *c = json_string_value(json_object_get(o, "created"));
@@ -996,6 +1009,12 @@ static cp_status fill_info(const json_t *o, const char *who, cp_stix_info *info,
     if (m && ts_ok(m, strlen(m), &info->modified_ms)) snprintf(info->modified, sizeof info->modified, "%s", m);
     if (sv) snprintf(info->spec_version, sizeof info->spec_version, "%s", sv);
     info->revoked = json_is_true(json_object_get(o, "revoked"));
+    if (info->kind != CP_STIX_SCO) {
+        if (info->created[0] && !millis(info->created))
+            return FAIL("%s: property 'created' must be precise to the millisecond (e.g. 2026-01-01T00:00:00.000Z)", who);
+        if (info->modified[0] && !millis(info->modified))
+            return FAIL("%s: property 'modified' must be precise to the millisecond (e.g. 2026-01-01T00:00:00.000Z)", who);
+    }
     if (info->created[0] && info->modified[0] && info->modified_ms < info->created_ms)
         return FAIL("%s: property 'modified' must be no earlier than 'created'", who);
     return CP_OK;

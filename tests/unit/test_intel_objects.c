@@ -208,7 +208,7 @@ static void test_exact_bytes_and_paging(void)
 {
     cp_collection col = alliance_col();
     const char *raw = "{\"type\":\"x-thing\",\"id\":\"x-thing--" U2 "\",\"spec_version\":\"2.1\","
-                      "\"created\":\"2026-01-01T00:00:00.1Z\",\"modified\":\"2026-01-01T00:00:00.1Z\","
+                      "\"created\":\"2026-01-01T00:00:00.100Z\",\"modified\":\"2026-01-01T00:00:00.100Z\","
                       "\"z\": 1.0, \"a\": 1e2, \"big\": 9007199254740993, \"f\": 0.10}";
     json_t *obj = json_loads(raw, 0, NULL);
     CHECK(obj != NULL);

@@ -183,7 +183,7 @@ static void test_info(void)
     CHECK_STR(cp_stix_kind_name(info.kind), "sdo");
     json_decref(o);
     /* Text kept exactly as sent, with its full precision. */
-    o = parse("{\"type\":\"tool\",\"spec_version\":\"2.1\",\"id\":\"tool--" U "\",\"created\":\"2016-04-06T20:03:48.123456Z\",\"modified\":\"2016-04-06T20:03:49Z\",\"name\":\"t\"}");
+    o = parse("{\"type\":\"tool\",\"spec_version\":\"2.1\",\"id\":\"tool--" U "\",\"created\":\"2016-04-06T20:03:48.123456Z\",\"modified\":\"2016-04-06T20:03:49.000Z\",\"name\":\"t\"}");
     CHECK_INT(cp_stix_validate(o, &info, &err), CP_OK);
     CHECK_STR(info.created, "2016-04-06T20:03:48.123456Z");
     CHECK_INT(info.created_ms, 1459973028123LL);
@@ -228,7 +228,9 @@ static const struct {
     {"{\"type\":\"tool\",\"spec_version\":\"2.1\",\"id\":\"tool--" U "\",\"created\":\"2016-02-30T20:03:48Z\",\"modified\":\"" TS "\",\"name\":\"t\"}", "tool--" U ": property 'created' is not an RFC 3339 timestamp"},
     {"{\"type\":\"tool\",\"spec_version\":\"2.1\",\"id\":\"tool--" U "\",\"created\":\"2016-04-06T20:03Z\",\"modified\":\"" TS "\",\"name\":\"t\"}", "tool--" U ": property 'created' is not an RFC 3339 timestamp"},
     {"{\"type\":\"tool\",\"spec_version\":\"2.1\",\"id\":\"tool--" U "\",\"created\":\"2016-04-06T20:03:48.Z\",\"modified\":\"" TS "\",\"name\":\"t\"}", "tool--" U ": property 'created' is not an RFC 3339 timestamp"},
-    {"{\"type\":\"tool\",\"spec_version\":\"2.1\",\"id\":\"tool--" U "\",\"created\":\"2016-04-07T00:00:00Z\",\"modified\":\"" TS "\",\"name\":\"t\"}", "tool--" U ": property 'modified' must be no earlier than 'created'"},
+    {"{\"type\":\"tool\",\"spec_version\":\"2.1\",\"id\":\"tool--" U "\",\"created\":\"2016-04-07T00:00:00.000Z\",\"modified\":\"" TS "\",\"name\":\"t\"}", "tool--" U ": property 'modified' must be no earlier than 'created'"},
+    {"{\"type\":\"tool\",\"spec_version\":\"2.1\",\"id\":\"tool--" U "\",\"created\":\"2016-04-06T20:03:48Z\",\"modified\":\"" TS "\",\"name\":\"t\"}", "tool--" U ": property 'created' must be precise to the millisecond (e.g. 2026-01-01T00:00:00.000Z)"},
+    {"{\"type\":\"tool\",\"spec_version\":\"2.1\",\"id\":\"tool--" U "\",\"created\":\"2016-04-06T20:03:48.12Z\",\"modified\":\"" TS "\",\"name\":\"t\"}", "tool--" U ": property 'created' must be precise to the millisecond (e.g. 2026-01-01T00:00:00.000Z)"},
     {"{" SDO("tool") "}", "tool--" U ": property 'name' is required"},
     {"{" SDO("tool") ",\"name\":5}", "tool--" U ": property 'name' must be a string"},
     {"{" SDO("tool") ",\"name\":\"t\",\"created_by_ref\":" REF("malware") "}", "tool--" U ": property 'created_by_ref' must be the id of a identity, not 'malware'"},
