@@ -33,7 +33,7 @@ cp_status cp_json_parse(const char *buf, size_t len, size_t max_depth, json_t **
     if (cp_json_depth(buf, len, max_depth) > max_depth)
         return cp_fail(err, CP_E_BAD_REQUEST, "JSON nested deeper than %zu levels", max_depth);
     json_error_t je;
-    json_t *v = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+    json_t *v = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
     if (!v)
         return cp_fail(err, CP_E_BAD_REQUEST, "invalid JSON at line %d, column %d (byte %d): %s",
                        je.line, je.column, je.position, je.text);
