@@ -238,7 +238,7 @@ def test_versions(fresh_server):
 def test_objects_come_back_byte_for_byte(server):
     oid = f"x-demo-thing--{uuid.uuid4()}"
     text = ('{"z_last_first": 1.0, "type": "x-demo-thing", "spec_version": "2.1", "id": "%s", '
-            '"created": "2026-01-01T00:00:00.1Z", "modified": "2026-01-01T00:00:00.1Z", "a": 1e2, '
+            '"created": "2026-01-01T00:00:00.1000Z", "modified": "2026-01-01T00:00:00.1000Z", "a": 1e2, '
             '"f": 0.10, "big": 9007199254740993, "s": "caf\\u00e9 \\"q\\"", "x_custom": {"k": [true, null]}, '
             '"object_marking_refs": ["%s"]}') % (oid, GREEN)
     r = post(server, None, raw=('{"objects": [' + text + ']}').encode())
