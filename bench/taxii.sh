@@ -20,7 +20,7 @@
 #   floor (b)  the body of one real GET objects/?limit=100 response (from the first store),
 #              served as a static file by Debian's nginx on loopback (temporary nginx.conf,
 #              same worker count as the server's threads, sendfile, access log on like ours),
-#              same wrk settings: requests/s, p50, p99.
+#              same wrk settings, right after each store's rows: requests/s, p50, p99.
 #   ratios     ours / floor for each figure.
 #
 # usage: bench/taxii.sh [N] [STORES]
@@ -62,12 +62,21 @@ chmod 755 "$WORK" # the PostgreSQL cluster runs as postgres, nginx workers as no
 SPID=""
 NGPID=""
 cleanup() {
+    rc=$?
+    if [ "$rc" != 0 ]; then
+        for f in "$WORK"/*.log "$WORK"/*.out; do
+            [ -s "$f" ] || continue
+            echo "--- last lines of $f:" >&2
+            tail -n 15 "$f" >&2
+        done
+    fi
     if [ -n "$SPID" ]; then kill "$SPID" 2>/dev/null || true; fi
     if [ -n "$NGPID" ]; then kill "$NGPID" 2>/dev/null || true; fi
     scripts/pg-test-cluster.sh stop "$WORK/pg" >/dev/null 2>&1 || true
     rm -rf "$WORK"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 now() { date +%s.%N; }
@@ -263,7 +272,7 @@ EOF
         set -- $m
         line=$(printf '| %-10s | %-46s | %10s | %8s | %8s |' "$name" "$lab" "$1" "$2" "$3")
         echo "$line"
-        SERVE_ROWS="$SERVE_ROWS$line $1
+        SERVE_ROWS="$SERVE_ROWS$line $1 @
 "
     }
     c0=$(cpu_s "$SPID")
@@ -289,31 +298,24 @@ EOF
     kill "$SPID"
     wait "$SPID" 2>/dev/null || true
     SPID=""
+    NGX_FOR=$name
+    nginx_floor
+    SERVE_ROWS="$(printf '%s' "$SERVE_ROWS" | sed "s/ @\$/ $NGX_RPS/")
+"
 }
 
-for s in $STORES; do
-    case $s in
-    sqlite) run_store sqlite "" ;;
-    postgresql)
-        PGURL=$(scripts/pg-test-cluster.sh start "$WORK/pg" | tail -n 1)
-        if [ -n "${PG_OPTIONS:-}" ]; then
-            PGURL="$PGURL?options=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$PG_OPTIONS")"
-            echo "PostgreSQL URL with PG_OPTIONS: $PGURL"
-        fi
-        run_store postgresql "$PGURL"
-        scripts/pg-test-cluster.sh stop "$WORK/pg" >/dev/null
-        ;;
-    *) echo "unknown store $s" >&2; exit 2 ;;
-    esac
-done
-
 # ---------------------------------------------------------------- floor (b): nginx
-NG="$WORK/nginx"
-mkdir -p "$NG/www" "$NG/tmp"
-cp "$PAGE" "$NG/www/page.json"
-chmod -R a+rX "$NG"
-port=$(free_port)
-cat >"$NG/nginx.conf" <<EOF
+# nginx_floor: serves the saved page with nginx and measures it under the same wrk command,
+# right after a store's own measurements (the machine's load changes within a run); adds an
+# "nginx" row to the serving table, the divisor of that store's rows.
+nginx_floor() {
+    NG="$WORK/nginx"
+    rm -rf "$NG"
+    mkdir -p "$NG/www" "$NG/tmp"
+    cp "$PAGE" "$NG/www/page.json"
+    chmod -R a+rX "$NG"
+    ngport=$(free_port)
+    cat >"$NG/nginx.conf" <<EOF
 worker_processes $THREADS;
 pid $NG/nginx.pid;
 error_log $NG/error.log;
@@ -333,27 +335,48 @@ http {
     # waited for the client's delayed ACK (p99 42 ms, 44,000 instead of 62,000 requests/s)
     keepalive_requests 100000000;
     server {
-        listen 127.0.0.1:$port;
+        listen 127.0.0.1:$ngport;
         root $NG/www;
     }
 }
 EOF
-"$NGINX" -p "$NG" -c "$NG/nginx.conf" -e "$NG/error.log" &
-NGPID=$!
-for _ in $(seq 1 100); do
-    curl -s -o /dev/null "http://127.0.0.1:$port/page.json" && break
-    sleep 0.1
+    "$NGINX" -p "$NG" -c "$NG/nginx.conf" -e "$NG/error.log" &
+    NGPID=$!
+    for _ in $(seq 1 100); do
+        curl -s -o /dev/null "http://127.0.0.1:$ngport/page.json" && break
+        sleep 0.1
+    done
+    curl -s -o "$NG/check.json" "http://127.0.0.1:$ngport/page.json"
+    cmp -s "$PAGE" "$NG/check.json" || { echo "nginx does not serve the page (see $NG/error.log)" >&2; exit 1; }
+    ngx=$(measure "http://127.0.0.1:$ngport/page.json")
+    [ -n "$ngx" ] || exit 1
+    kill "$NGPID"
+    wait "$NGPID" 2>/dev/null || true
+    NGPID=""
+    # shellcheck disable=SC2086 # split "rps p50 p99"
+    set -- $ngx
+    NGX_RPS=$1
+    line=$(printf '| %-10s | %-46s | %10s | %8s | %8s |' nginx "the same page, static (floor for $NGX_FOR)" "$1" "$2" "$3")
+    echo "$line"
+    SERVE_ROWS="$SERVE_ROWS$line $1 $1
+"
+}
+
+for s in $STORES; do
+    case $s in
+    sqlite) run_store sqlite "" ;;
+    postgresql)
+        PGURL=$(scripts/pg-test-cluster.sh start "$WORK/pg" | tail -n 1)
+        if [ -n "${PG_OPTIONS:-}" ]; then
+            PGURL="$PGURL?options=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$PG_OPTIONS")"
+            echo "PostgreSQL URL with PG_OPTIONS: $PGURL"
+        fi
+        run_store postgresql "$PGURL"
+        scripts/pg-test-cluster.sh stop "$WORK/pg" >/dev/null
+        ;;
+    *) echo "unknown store $s" >&2; exit 2 ;;
+    esac
 done
-curl -s -o "$NG/check.json" "http://127.0.0.1:$port/page.json"
-cmp -s "$PAGE" "$NG/check.json" || { echo "nginx does not serve the page (see $NG/error.log)" >&2; exit 1; }
-NGX=$(measure "http://127.0.0.1:$port/page.json")
-[ -n "$NGX" ] || exit 1
-kill "$NGPID"
-wait "$NGPID" 2>/dev/null || true
-NGPID=""
-# shellcheck disable=SC2086 # split "rps p50 p99"
-set -- $NGX
-NGX_RPS=$1
 
 echo
 echo "== results (N=$N; ratios are ours / floor; $(load))"
@@ -365,15 +388,17 @@ printf '| %-10s | %9s | %10s | %10s | %10s | %10s | %6s | %8s |\n' "" "" "(whole
 echo "|------------|-----------|------------|------------|------------|------------|--------|----------|"
 printf '%s' "$INGEST_ROWS"
 echo
-echo "Serving, wrk -t1 -c$CONNS -d${DUR}s (floor = nginx serving the same page of $(wc -c <"$PAGE") bytes as a static file):"
+echo "Serving, wrk -t1 -c$CONNS -d${DUR}s (floor = nginx serving the same page of $(wc -c <"$PAGE") bytes as a static"
+echo "file, measured right after each store's rows; each row's ratio is to the nginx row after it):"
 echo
 printf '| %-10s | %-46s | %10s | %8s | %8s | %6s |\n' store request "requests/s" p50 p99 ratio
 echo "|------------|------------------------------------------------|------------|----------|----------|--------|"
-printf '| %-10s | %-46s | %10s | %8s | %8s | %6s |\n' nginx "static page.json (floor)" "$1" "$2" "$3" "1.00"
-printf '%s' "$SERVE_ROWS" | while read -r line; do
+printf '%s\n' "$SERVE_ROWS" | while read -r line; do
     [ -n "$line" ] || continue
-    rps=${line##* }
-    printf '%s %6s |\n' "${line% *}" "$(ratio "$rps" "$NGX_RPS")"
+    floor=${line##* }
+    rest=${line% *}
+    rps=${rest##* }
+    printf '%s %6s |\n' "${rest% *}" "$(ratio "$rps" "$floor")"
 done
 echo
 echo "Server memory, MiB (anon = RssAnon, the heap incl. SQLite's page cache; peak = VmHWM, incl. mapped store pages):"

@@ -661,6 +661,7 @@ cp_status cp_intel_ingest(cp_conn *c, const cp_actor *writer, const cp_collectio
     g->res = res;
     g->lists = cp_warninglists_global();
     g->now_ms = cp_now_ms();
+    res->request_ms = g->now_ms;
     g->n = n;
     g->map_cap = 16;
     while (g->map_cap < 2 * n) g->map_cap *= 2;

@@ -51,6 +51,7 @@ typedef struct {
     json_t *successes;
     json_t *failures;
     int64_t stored;       /* versions actually added (idempotent repeats excluded) */
+    int64_t request_ms;   /* when the last ingest call was made: the status resource's request_timestamp */
 } cp_ingest_result;
 
 void cp_ingest_result_init(cp_ingest_result *r);

@@ -103,12 +103,20 @@ static json_t *collection_json(const cp_actor *a, const cp_collection *col, cons
 typedef struct {
     const cp_actor *a;
     json_t *list;
+    cp_conn *c;
 } list_ctx;
 
 static int add_collection(const cp_collection *col, void *ctx)
 {
     list_ctx *l = ctx;
-    json_array_append_new(l->list, collection_json(l->a, col, NULL));
+    /* the same resource as GET collections/{id}/, description included */
+    json_t *full = NULL;
+    cp_err e;
+    const char *description = NULL;
+    if (l->c && cp_collection_json(l->c, col->id, &full, &e) == CP_OK)
+        description = json_string_value(json_object_get(full, "description"));
+    json_array_append_new(l->list, collection_json(l->a, col, description));
+    json_decref(full);
     return 0;
 }
 
@@ -116,7 +124,7 @@ static cp_status collections(cp_req *r, cp_err *err)
 {
     cp_conn *c = cp_req_conn(r, err);
     if (!c) return CP_E_UNAVAILABLE;
-    list_ctx l = {&r->actor, json_array()};
+    list_ctx l = {&r->actor, json_array(), c};
     cp_status st = cp_collection_each(c, &r->actor, add_collection, &l, err);
     if (st) {
         json_decref(l.list);
@@ -493,7 +501,12 @@ static cp_status post_objects(cp_req *r, cp_err *err)
     cp_status st = open_collection(r, r->params[0], FOR_WRITE, &col, err);
     if (st) return st;
     json_t *env;
-    if ((st = cp_req_json(r, &env, err))) return st;
+    if ((st = cp_json_parse(r->body ? r->body : "", r->body_len, (size_t)r->app->cfg->max_json_depth, &env, err)))
+        return st;
+    if (!json_is_object(env)) { /* valid JSON, but not an envelope */
+        json_decref(env);
+        return cp_fail(err, CP_E_UNPROCESSABLE, "the body must be a TAXII envelope: {\"objects\": [...]}");
+    }
     const char *key;
     json_t *v;
     json_object_foreach(env, key, v) {
@@ -535,7 +548,7 @@ static cp_status post_objects(cp_req *r, cp_err *err)
     if (!st) {
         purge_statuses(r, c);
         char ts[CP_TAXII_TS_MAX];
-        cp_taxii_ts_format(cp_now_ms() * 1000, ts);
+        cp_taxii_ts_format(res.request_ms * 1000, ts); /* as the stored status says */
         taxii_json(r, 202, status_json(status_id, ts, res.total, res.success, res.failure, res.successes, res.failures));
     }
     cp_ingest_result_free(&res);
