@@ -29,6 +29,9 @@ VARIANTS = {
     "TLP1:RED": ([TLP1["RED"]], [], "RED"),
     "CLEAR+granular RED": ([TLP2["CLEAR"]], [TLP2["RED"]], "RED"),
     "GREEN+AMBER": ([TLP2["GREEN"], TLP2["AMBER"]], [], "AMBER"),
+    "CLEAR+RED": ([TLP2["CLEAR"], TLP2["RED"]], [], "RED"),
+    # ids compare case-insensitively: an upper-case RED id cannot pass for "unmarked"
+    "RED upper-case id": (["marking-definition--" + TLP2["RED"].split("--")[1].upper()], [], "RED"),
 }
 
 NOT_CLEAR_ROW = {"anon": 401, "sec": "ok", "sec+g": "ok", "aud": 403, "an": "ok", "an-ro": "ok", "an-0": 403,
@@ -183,13 +186,17 @@ def test_read_lists(server, world, audience, reader):
         # Pages stay full: unreadable objects are not counted.
         if len(want) > 3:
             assert len(r.json["objects"]) == 3 and r.json["more"] is True
-    # The list of collections: those the reader may know exist.
+    # The list of collections: those the reader may know exist, each entry the same resource
+    # as GET collections/{id}/ (can_read / can_write included) for this reader.
     listed = taxii(server, "GET", "collections/", key=key)
     assert listed.status == 200, listed
     ids = {c["id"] for c in listed.json.get("collections", [])}
     knows = not (reader == "anon" and audience != "public") and \
         not (audience == "group" and reader in ("out", "susp-out"))
     assert (cid in ids) is knows, (reader, audience)
+    if knows:
+        entry = [c for c in listed.json["collections"] if c["id"] == cid][0]
+        assert entry == taxii(server, "GET", f"collections/{cid}/", key=key).json, (reader, audience)
 
 
 @pytest.mark.parametrize("audience", ["public", "alliance", "group"])
@@ -279,7 +286,10 @@ def test_delete_follows_write_rights(server, world):
 
 
 def test_rights_change_takes_effect(server, world):
-    cid = world["write"]["group"]
+    # a group of its own: naming O here must not change world["write"]["group"] for other tests
+    A = world["A"]["id"]
+    cid = create_collection(server, "rights " + uuid.uuid4().hex[:6], "group", members=[(A, True, True)],
+                            default_read=False, default_write=False)
     o = make_object("GREEN")
     assert post(server, cid, [o], world["keys"]["an"]).json["success_count"] == 1
     O = world["O"]["id"]
@@ -314,3 +324,42 @@ def test_alerts_collection_not_writable(server, world):
     for w, status in (("an", 403), ("out", 404), ("sec", 403), ("anon", 401)):
         r = post(server, alias, [make_object("AMBER")], world["keys"][w])
         assert r.status == status, (w, r)
+
+
+@pytest.mark.parametrize("audience", ["public", "alliance", "group"])
+@pytest.mark.parametrize("writer", READERS)
+def test_delete_matrix(server, world, audience, writer):
+    """DELETE is a write (docs/sharing.md, "Who may write"): the collection-level answer for
+    every writer, then only what the writer may read is deleted (404 when nothing matched)."""
+    cid = world["write"][family(audience, writer)]
+    owner = world["keys"]["an"] if writer != "sec+g" else server.admin_key
+    objs = {v: make_object(v) for v in VARIANTS if write_cell(audience, VARIANTS[v][2], "an") == "ok"}
+    r = post(server, cid, list(objs.values()), owner)
+    assert r.status == 202 and r.json["failure_count"] == 0, r
+    wrong = []
+    for v, o in objs.items():
+        level = write_cell(audience, "CLEAR", writer)  # the collection-level answer for writing
+        if level == "ok":
+            want = 200 if read_cell(audience, VARIANTS[v][2], writer) == "ok" else 404
+        else:
+            want = level
+        d = taxii(server, "DELETE", objects_path(cid, o["id"]), key=world["keys"][writer])
+        if d.status != want:
+            wrong.append(f"{v}: DELETE expected {want}, got {d.status} {d.raw[:100]}")
+        still = taxii(server, "GET", objects_path(cid, o["id"]), key=owner).status
+        if still != (404 if want == 200 else 200):
+            wrong.append(f"{v}: after DELETE answered {d.status}, the owner reads {still}")
+    assert not wrong, (audience, writer, wrong)
+
+
+def test_alerts_listed_only_for_their_member(server, world):
+    """Each reader's list holds its own member's alerts collection and no other member's."""
+    own = {"an": world["A"]["id"], "out": world["O"]["id"]}
+    for reader, member in own.items():
+        listed = taxii(server, "GET", "collections/", key=world["keys"][reader]).json.get("collections", [])
+        alerts = [c["alias"] for c in listed if c.get("alias", "").startswith("alerts-")]
+        assert alerts == [f"alerts-{member}"], (reader, alerts)
+    # a suspended member may know its own alerts exist and reads nothing from them
+    me = server.request("GET", "/api/v1/me", key=world["keys"]["susp"]).json["member"]["id"]
+    r = taxii(server, "GET", objects_path(f"alerts-{me}"), key=world["keys"]["susp"])
+    assert r.status == 403, r
