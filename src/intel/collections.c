@@ -115,6 +115,22 @@ bool cp_collection_visible(const cp_actor *reader, const cp_collection *col)
     return col->policy.audience == CP_AUD_ALLIANCE || col->policy.reader_in_group;
 }
 
+cp_status cp_collection_open(cp_conn *c, const char *ref, const cp_actor *actor, cp_collection_purpose p,
+                             cp_collection *out, cp_err *err)
+{
+    cp_status st = cp_collection_resolve(c, ref, actor, out, err);
+    if (st == CP_E_NOT_FOUND) return cp_fail(err, CP_E_NOT_FOUND, "no collection '%.100s'", ref);
+    if (st) return st;
+    if (!cp_collection_visible(actor, out)) {
+        if (actor->kind == CP_ACTOR_NONE)
+            return cp_fail(err, CP_E_UNAUTHENTICATED, "credentials are required for collection '%.100s'", ref);
+        return cp_fail(err, CP_E_NOT_FOUND, "no collection '%.100s'", ref);
+    }
+    if (p == CP_COLLECTION_READ) return cp_intel_may_read(actor, &out->policy, CP_TLP_CLEAR, err);
+    if (p == CP_COLLECTION_WRITE) return cp_intel_may_write(actor, &out->policy, CP_TLP_CLEAR, NULL, err);
+    return CP_OK;
+}
+
 cp_status cp_collection_each(cp_conn *c, const cp_actor *reader, cp_collection_fn fn, void *ctx, cp_err *err)
 {
     cp_stmt *s;

@@ -53,6 +53,16 @@ cp_status cp_collection_by_num(cp_conn *c, int64_t num, const cp_actor *reader, 
  * in the audience, or secretariat/auditor, or the CLI. */
 bool cp_collection_visible(const cp_actor *reader, const cp_collection *col);
 
+/* Resolves ref for actor and applies the collection-level gate, the one
+ * answer every path that opens a collection gives: CP_E_NOT_FOUND for no
+ * such collection; CP_E_UNAUTHENTICATED for an anonymous actor on one it
+ * may not know exists, CP_E_NOT_FOUND for anyone else; then, for READ and
+ * WRITE, cp_intel_may_read / cp_intel_may_write at TLP:CLEAR (INFO stops
+ * after visibility). Objects are then checked one by one by the caller. */
+typedef enum { CP_COLLECTION_INFO, CP_COLLECTION_READ, CP_COLLECTION_WRITE } cp_collection_purpose;
+cp_status cp_collection_open(cp_conn *c, const char *ref, const cp_actor *actor, cp_collection_purpose p,
+                             cp_collection *out, cp_err *err);
+
 /* Every collection the reader may know exists, ordered by creation, as
  * cp_collection rows (calls fn for each; fn returns non-zero to stop). */
 typedef int (*cp_collection_fn)(const cp_collection *col, void *ctx);

@@ -18,27 +18,16 @@
 #include "intel/sightings.h"
 #include "intel/tlp.h"
 
-typedef enum { FOR_READ, FOR_WRITE } purpose;
 
-/* The collection named by ref, with the collection-level gate applied:
- * 401 anonymous on a non-public collection, 404 one the actor may not know
- * exists, then the gate's answer for reading or writing. */
-static cp_status open_collection(cp_req *r, const char *ref, const char *named_by, purpose p, cp_collection *col,
-                                 cp_err *err)
+/* The collection named by ref (named_by says where, for the message when
+ * it is missing), with the collection-level gate applied. */
+static cp_status open_collection(cp_req *r, const char *ref, const char *named_by, cp_collection_purpose p,
+                                 cp_collection *col, cp_err *err)
 {
     if (!ref || !*ref) return cp_fail(err, CP_E_BAD_REQUEST, "%s collection is required", named_by);
     cp_conn *c = cp_req_conn(r, err);
     if (!c) return CP_E_UNAVAILABLE;
-    cp_status st = cp_collection_resolve(c, ref, &r->actor, col, err);
-    if (st == CP_E_NOT_FOUND) return cp_fail(err, CP_E_NOT_FOUND, "no collection '%.100s'", ref);
-    if (st) return st;
-    if (!cp_collection_visible(&r->actor, col)) {
-        if (r->actor.kind == CP_ACTOR_NONE)
-            return cp_fail(err, CP_E_UNAUTHENTICATED, "credentials are required for collection '%.100s'", ref);
-        return cp_fail(err, CP_E_NOT_FOUND, "no collection '%.100s'", ref);
-    }
-    if (p == FOR_READ) return cp_intel_may_read(&r->actor, &col->policy, CP_TLP_CLEAR, err);
-    return cp_intel_may_write(&r->actor, &col->policy, CP_TLP_CLEAR, NULL, err);
+    return cp_collection_open(c, ref, &r->actor, p, col, err);
 }
 
 static json_t *result_json(const cp_collection *col, const cp_ingest_result *res)
@@ -51,7 +40,7 @@ static json_t *result_json(const cp_collection *col, const cp_ingest_result *res
 static cp_status import(cp_req *r, cp_err *err)
 {
     cp_collection col;
-    cp_status st = open_collection(r, cp_query_get(&r->query, "collection"), "query parameter", FOR_WRITE, &col, err);
+    cp_status st = open_collection(r, cp_query_get(&r->query, "collection"), "query parameter", CP_COLLECTION_WRITE, &col, err);
     if (st) return st;
     for (int i = 0; i < r->query.n; i++)
         if (strcmp(r->query.p[i].key, "collection") != 0)
@@ -106,7 +95,7 @@ static int to_buffer(const char *data, size_t len, void *ctx)
 static cp_status export_collection(cp_req *r, cp_err *err)
 {
     cp_collection col;
-    cp_status st = open_collection(r, r->params[0], "path segment", FOR_READ, &col, err);
+    cp_status st = open_collection(r, r->params[0], "path segment", CP_COLLECTION_READ, &col, err);
     if (st) return st;
     const char *v = cp_query_get(&r->query, "versions");
     if (v && strcmp(v, "all") != 0 && strcmp(v, "last") != 0)
@@ -151,7 +140,7 @@ static cp_status report_sighting(cp_req *r, cp_err *err)
     json_t *ref = json_object_get(in, "collection");
     cp_collection col;
     if (ref && !json_is_string(ref)) st = cp_fail(err, CP_E_BAD_REQUEST, "field collection must be a string");
-    else st = open_collection(r, json_string_value(ref), "field", FOR_READ, &col, err);
+    else st = open_collection(r, json_string_value(ref), "field", CP_COLLECTION_READ, &col, err);
     if (!st) json_object_del(in, "collection");
     json_t *out = NULL;
     cp_conn *c = st ? NULL : cp_req_conn(r, err);
@@ -166,7 +155,7 @@ static cp_status report_sighting(cp_req *r, cp_err *err)
 static cp_status sighting_counts(cp_req *r, cp_err *err)
 {
     cp_collection col;
-    cp_status st = open_collection(r, cp_query_get(&r->query, "collection"), "query parameter", FOR_READ, &col, err);
+    cp_status st = open_collection(r, cp_query_get(&r->query, "collection"), "query parameter", CP_COLLECTION_READ, &col, err);
     if (st) return st;
     const char *ind = cp_query_get(&r->query, "indicator_id");
     if (!ind) return cp_fail(err, CP_E_BAD_REQUEST, "query parameter indicator_id is required");

@@ -59,7 +59,7 @@ static const struct {
 };
 
 /* RFC 8785 differs from Jansson's compact sorted output only in the case of
- * \uXXXX escapes (control characters): lower-case them. */
+ * the hex digits of \u escapes (control characters): lower-case them. */
 static void jcs_fix(char *s)
 {
     for (; *s; s++) {

@@ -137,32 +137,20 @@ static cp_status collections(cp_req *r, cp_err *err)
     return CP_OK;
 }
 
-/* Resolves the collection of the path and applies the collection-level
- * gate: anonymous on a non-public collection 401; a collection the reader
- * may not know exists 404; for reads/writes the gate's own answer. */
-typedef enum { FOR_INFO, FOR_READ, FOR_WRITE } purpose;
 
-static cp_status open_collection(cp_req *r, const char *ref, purpose p, cp_collection *col, cp_err *err)
+/* The collection of the path, with the collection-level gate applied. */
+static cp_status open_collection(cp_req *r, const char *ref, cp_collection_purpose p, cp_collection *col,
+                                 cp_err *err)
 {
     cp_conn *c = cp_req_conn(r, err);
     if (!c) return CP_E_UNAVAILABLE;
-    cp_status st = cp_collection_resolve(c, ref, &r->actor, col, err);
-    if (st == CP_E_NOT_FOUND) return cp_fail(err, CP_E_NOT_FOUND, "no collection '%.100s'", ref);
-    if (st) return st;
-    if (!cp_collection_visible(&r->actor, col)) {
-        if (r->actor.kind == CP_ACTOR_NONE)
-            return cp_fail(err, CP_E_UNAUTHENTICATED, "credentials are required for collection '%.100s'", ref);
-        return cp_fail(err, CP_E_NOT_FOUND, "no collection '%.100s'", ref);
-    }
-    if (p == FOR_READ) return cp_intel_may_read(&r->actor, &col->policy, CP_TLP_CLEAR, err);
-    if (p == FOR_WRITE) return cp_intel_may_write(&r->actor, &col->policy, CP_TLP_CLEAR, NULL, err);
-    return CP_OK;
+    return cp_collection_open(c, ref, &r->actor, p, col, err);
 }
 
 static cp_status collection(cp_req *r, cp_err *err)
 {
     cp_collection col;
-    cp_status st = open_collection(r, r->params[0], FOR_INFO, &col, err);
+    cp_status st = open_collection(r, r->params[0], CP_COLLECTION_INFO, &col, err);
     if (st) return st;
     json_t *full = NULL;
     cp_conn *c = cp_req_conn(r, err);
@@ -386,31 +374,22 @@ static cp_status serve_page(cp_req *r, const cp_collection *col, const cp_intel_
     return CP_OK;
 }
 
-static cp_status get_objects(cp_req *r, cp_err *err)
+/* GET objects/ and manifest/: the collection's versions, filtered and paged. */
+static cp_status list_versions(cp_req *r, out_kind kind, cp_err *err)
 {
     cp_collection col;
-    cp_status st = open_collection(r, r->params[0], FOR_READ, &col, err);
+    cp_status st = open_collection(r, r->params[0], CP_COLLECTION_READ, &col, err);
     if (st) return st;
     filter_parse *fp = malloc(sizeof *fp);
     if (!fp) return cp_fail(err, CP_E_NOMEM, "out of memory");
     st = parse_filters(r, fp, true, err);
-    if (!st) st = serve_page(r, &col, &fp->f, OUT_OBJECTS, false, "objects", err);
+    if (!st) st = serve_page(r, &col, &fp->f, kind, false, "objects", err);
     free(fp);
     return st;
 }
 
-static cp_status get_manifest(cp_req *r, cp_err *err)
-{
-    cp_collection col;
-    cp_status st = open_collection(r, r->params[0], FOR_READ, &col, err);
-    if (st) return st;
-    filter_parse *fp = malloc(sizeof *fp);
-    if (!fp) return cp_fail(err, CP_E_NOMEM, "out of memory");
-    st = parse_filters(r, fp, true, err);
-    if (!st) st = serve_page(r, &col, &fp->f, OUT_MANIFEST, false, "objects", err);
-    free(fp);
-    return st;
-}
+static cp_status get_objects(cp_req *r, cp_err *err) { return list_versions(r, OUT_OBJECTS, err); }
+static cp_status get_manifest(cp_req *r, cp_err *err) { return list_versions(r, OUT_MANIFEST, err); }
 
 static bool plausible_id(const char *id)
 {
@@ -423,7 +402,7 @@ static bool plausible_id(const char *id)
 static cp_status one_object(cp_req *r, out_kind kind, cp_err *err)
 {
     cp_collection col;
-    cp_status st = open_collection(r, r->params[0], FOR_READ, &col, err);
+    cp_status st = open_collection(r, r->params[0], CP_COLLECTION_READ, &col, err);
     if (st) return st;
     if (!plausible_id(r->params[1])) return cp_fail(err, CP_E_NOT_FOUND, "no object '%.100s'", r->params[1]);
     filter_parse *fp = malloc(sizeof *fp);
@@ -448,7 +427,7 @@ static cp_status get_versions(cp_req *r, cp_err *err) { return one_object(r, OUT
 static cp_status delete_object(cp_req *r, cp_err *err)
 {
     cp_collection col;
-    cp_status st = open_collection(r, r->params[0], FOR_WRITE, &col, err);
+    cp_status st = open_collection(r, r->params[0], CP_COLLECTION_WRITE, &col, err);
     if (st) return st;
     if (!plausible_id(r->params[1])) return cp_fail(err, CP_E_NOT_FOUND, "no object '%.100s'", r->params[1]);
     filter_parse *fp = malloc(sizeof *fp);
@@ -498,7 +477,7 @@ static void purge_statuses(cp_req *r, cp_conn *c)
 static cp_status post_objects(cp_req *r, cp_err *err)
 {
     cp_collection col;
-    cp_status st = open_collection(r, r->params[0], FOR_WRITE, &col, err);
+    cp_status st = open_collection(r, r->params[0], CP_COLLECTION_WRITE, &col, err);
     if (st) return st;
     json_t *env;
     if ((st = cp_json_parse(r->body ? r->body : "", r->body_len, (size_t)r->app->cfg->max_json_depth, &env, err)))
