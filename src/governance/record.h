@@ -38,7 +38,15 @@ typedef struct {
 } cp_record_receipt;
 
 /* Appends entry (must be an object holding "type"; it is encoded canonically by this
- * function) inside the write transaction open on c. out may be NULL. */
+ * function) inside the write transaction open on c. out may be NULL. The entry is
+ * readable at once by everyone entitled to read the record. */
 cp_status cp_record_append(cp_conn *c, const json_t *entry, cp_record_receipt *out, cp_err *err);
+
+/* The same for an entry that must stay sealed until sealed_until_ms (ms since the epoch):
+ * a ballot of an open proposal whose ballots are secret until closing. Until then the
+ * record serves only its leaf hash (the tree stays verifiable) except to the member
+ * visible_to_member (may be NULL) and to auditors; afterwards the entry is served to all. */
+cp_status cp_record_append_sealed(cp_conn *c, const json_t *entry, const char *visible_to_member,
+                                  int64_t sealed_until_ms, cp_record_receipt *out, cp_err *err);
 
 #endif
