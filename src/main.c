@@ -15,8 +15,13 @@
 #include "base/crypto.h"
 #include "base/log.h"
 #include "cli/cli.h"
+#include "finance/eligibility_ledger.h"
 #include "intel/collections.h"
 #include "members/members.h"
+
+/* governance/eligibility.c (branch i-gov) defines it; weak until that branch
+ * is merged (the lead drops this line then). */
+#pragma weak cp_eligibility_install
 
 static const char USAGE[] =
     "cyberpact — cybersecurity cooperation for an alliance of states\n"
@@ -33,6 +38,7 @@ static const char USAGE[] =
     "  collection  list, create and change intelligence collections and members' rights\n"
     "  import      STIX bundles and MISP events from files or folders into a collection\n"
     "  export      a collection as one STIX bundle\n"
+    "  finance   contributions: scale, classes, assessments, payments, budget, arrears, reports\n"
     "  verify    check the audit chain and the store's invariants\n"
     "  backup    write a consistent copy of an SQLite store (server may be running)\n"
     "  version   print the version and the libraries in use\n"
@@ -88,6 +94,9 @@ int main(int argc, char **argv)
     cp_err err = {{0}};
     if (cp_crypto_init(&err)) return cp_cli_fail(err.msg);
     cp_member_created_hook = on_member_created;
+    /* Voting eligibility as far as money goes: read from the finance ledger
+     * (finance/eligibility_ledger.h) instead of governance's placeholder. */
+    if (cp_eligibility_install) cp_eligibility_install(cp_finance_eligibility_source());
 
     cp_config cfg;
     cp_config_defaults(&cfg);
@@ -116,6 +125,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "user") == 0) return with_store(cp_cli_user, n - 1, words + 1, &cfg);
     if (strcmp(cmd, "key") == 0) return with_store(cp_cli_key, n - 1, words + 1, &cfg);
     if (strcmp(cmd, "collection") == 0) return with_store(cp_cli_collection, n - 1, words + 1, &cfg);
+    if (strcmp(cmd, "finance") == 0) return with_store(cp_cli_finance, n - 1, words + 1, &cfg);
     fprintf(stderr, "error: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return CP_EXIT_USAGE;

@@ -7,6 +7,7 @@
 #include "audit/audit.h"
 #include "cli/args.h"
 #include "cli/cli.h"
+#include "finance/ledger.h"
 #include "members/members.h"
 
 static const char USAGE[] = "usage: cyberpact verify [--data DIR] [--database URL]\nChecks every audit entry (digest, hash, link, sequence) and the store invariants.\nExit 0 and a one-line summary when intact; 1 and the first broken entry when not.\n";
@@ -26,8 +27,9 @@ int cp_cli_verify(int argc, char **argv, cp_config *cfg)
     int64_t problems = 0;
     char problem[256];
     int rc = CP_EXIT_OK;
+    cp_ledger_report ledger;
     if (!c || cp_conn_begin(c, CP_TX_READ, &err) || cp_audit_verify(c, &rep, &err) ||
-        cp_members_check(c, &problems, problem, sizeof problem, &err)) {
+        cp_members_check(c, &problems, problem, sizeof problem, &err) || cp_ledger_verify(c, &ledger, &err)) {
         if (c) cp_conn_rollback(c);
         fprintf(stderr, "error: %s\n", err.msg);
         cp_db_close(db);
@@ -37,13 +39,18 @@ int cp_cli_verify(int argc, char **argv, cp_config *cfg)
     if (rep.first_bad_seq) {
         printf("audit chain BROKEN at entry %lld: %s\n", (long long)rep.first_bad_seq, rep.problem);
         rc = CP_EXIT_FAIL;
+    } else if (ledger.problems) {
+        printf("audit chain intact (%lld entries) but the finance ledger is BROKEN (%lld problem(s)); first: %s\n",
+               (long long)rep.entries, (long long)ledger.problems, ledger.problem);
+        rc = CP_EXIT_FAIL;
     } else if (problems) {
         printf("audit chain intact (%lld entries) but %lld store invariant(s) broken; first: %s\n",
                (long long)rep.entries, (long long)problems, problem);
         rc = CP_EXIT_FAIL;
     } else {
-        printf("ok: audit chain intact, %lld entries, head %.16s...; store invariants hold\n",
-               (long long)rep.entries, rep.head_hash);
+        printf("ok: audit chain intact, %lld entries, head %.16s...; store invariants hold; "
+               "ledger: %lld entries balance, debits = credits = %lld\n",
+               (long long)rep.entries, rep.head_hash, (long long)ledger.entries, (long long)ledger.debits);
     }
     cp_db_close(db);
     return rc;

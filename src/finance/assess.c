@@ -50,9 +50,10 @@ static cp_status candidates(cp_conn *c, const char *cur, int year, share **out, 
     int64_t y0 = cp_fin_year_start(year), y1 = cp_fin_year_start(year + 1);
     cp_stmt *s;
     cp_status st = cp_stmt_prepare(c,
-                                   "SELECT m.id, m.kind, m.joined_at, m.status, m.status_since,"
+                                   "SELECT m.id, m.kind, COALESCE(p.contributes_from, m.joined_at), m.status, m.status_since,"
                                    " (SELECT MIN(k.effective) FROM fin_member_class k WHERE k.member_id = m.id)"
-                                   " FROM members m WHERE m.is_alliance = 0 AND m.kind <> 'observer' AND m.joined_at < ?"
+                                   " FROM members m LEFT JOIN fin_member_profile p ON p.member_id = m.id"
+                                   " WHERE m.is_alliance = 0 AND m.kind <> 'observer' AND COALESCE(p.contributes_from, m.joined_at) < ?"
                                    " AND NOT (m.status = 'withdrawn' AND m.status_since < ?)"
                                    " AND EXISTS (SELECT 1 FROM fin_member_class k WHERE k.member_id = m.id AND k.effective < ?)"
                                    " AND NOT EXISTS (SELECT 1 FROM fin_assessment a WHERE a.member_id = m.id AND a.currency = ?"

@@ -77,37 +77,45 @@ cp_status cp_finance_scale_json(cp_conn *c, json_t **out, cp_err *err)
 static cp_status profile_set(cp_conn *c, const cp_actor *a, const char *member_id, const json_t *in, json_t **out,
                              cp_err *err)
 {
-    static const cp_jfield F[] = {{"ldc", CP_JT_BOOL, false, 0}, {"region", CP_JT_STRING, false, 60}};
-    cp_status st = cp_json_check(in, "body", F, 2, err);
+    static const cp_jfield F[] = {{"ldc", CP_JT_BOOL, false, 0}, {"region", CP_JT_STRING, false, 60},
+                                  {"contributes_from", CP_JT_STRING, false, 10}};
+    cp_status st = cp_json_check(in, "body", F, 3, err);
     if (st) return st;
     fin_member m;
     if ((st = fin_member_get(c, member_id, &m, err))) return st;
     const json_t *ldc = json_object_get(in, "ldc");
     const char *region = cp_json_str(in, "region");
     bool new_ldc = ldc ? json_is_true(ldc) : m.ldc;
+    int64_t since;
+    if ((st = fin_date_in(in, "contributes_from", false, m.contributes_from, &since, err))) return st;
     if (new_ldc && strcmp(m.kind, "member_state") != 0)
         return cp_fail(err, CP_E_UNPROCESSABLE, "only a member state can be a least developed country");
     cp_stmt *s;
     if ((st = cp_stmt_prepare(c,
-                              "INSERT INTO fin_member_profile (member_id, ldc, region, updated_at) VALUES (?, ?, ?, ?)"
+                              "INSERT INTO fin_member_profile (member_id, ldc, region, contributes_from, updated_at) VALUES (?, ?, ?, ?, ?)"
                               " ON CONFLICT (member_id) DO UPDATE SET ldc = excluded.ldc, region = excluded.region,"
+                              " contributes_from = excluded.contributes_from,"
                               " updated_at = excluded.updated_at",
                               &s, err)))
         return st;
     cp_stmt_bind_text(s, 1, member_id);
     cp_stmt_bind_int(s, 2, new_ldc ? 1 : 0);
     cp_stmt_bind_text(s, 3, region ? region : m.region);
-    cp_stmt_bind_int(s, 4, cp_now_ms());
+    cp_stmt_bind_int(s, 4, since);
+    cp_stmt_bind_int(s, 5, cp_now_ms());
     st = cp_stmt_run(s, err);
     cp_stmt_finalize(s);
     if (st) return st;
     char target[64];
     snprintf(target, sizeof target, "member:%s", member_id);
-    json_t *d = json_pack("{sb ss}", "ldc", new_ldc, "region", region ? region : m.region);
+    json_t *d = json_pack("{ss sb ss}", "member_id", member_id, "ldc", new_ldc, "region", region ? region : m.region);
+    fin_put_date(d, "contributes_from", since);
     st = cp_audit_append(c, a->label, "finance.profile.set", target, d, err);
-    json_decref(d);
-    if (st) return st;
-    *out = json_pack("{ss sb ss}", "member_id", member_id, "ldc", new_ldc, "region", region ? region : m.region);
+    if (st) {
+        json_decref(d);
+        return st;
+    }
+    *out = d;
     return CP_OK;
 }
 
@@ -226,8 +234,10 @@ cp_status cp_finance_member_json(cp_conn *c, const char *member_id, json_t **out
         json_decref(items);
         return st;
     }
-    *out = json_pack("{ss ss ss s{sb ss} so}", "member_id", member_id, "name", m.name, "kind", m.kind, "profile", "ldc",
-                     m.ldc, "region", m.region, "classes", items);
+    json_t *prof = json_pack("{sb ss}", "ldc", m.ldc, "region", m.region);
+    fin_put_date(prof, "contributes_from", m.contributes_from);
+    *out = json_pack("{ss ss ss so so}", "member_id", member_id, "name", m.name, "kind", m.kind, "profile", prof, "classes",
+                     items);
     return CP_OK;
 }
 

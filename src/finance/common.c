@@ -16,7 +16,7 @@ cp_status fin_member_get(cp_conn *c, const char *id, fin_member *m, cp_err *err)
     cp_stmt *s;
     cp_status st = cp_stmt_prepare(c,
                                    "SELECT m.kind, m.name, m.country, m.status, m.status_since, m.joined_at, m.is_alliance,"
-                                   " p.ldc, p.region FROM members m LEFT JOIN fin_member_profile p ON p.member_id = m.id"
+                                   " p.ldc, p.region, COALESCE(p.contributes_from, m.joined_at) FROM members m LEFT JOIN fin_member_profile p ON p.member_id = m.id"
                                    " WHERE m.id = ?",
                                    &s, err);
     if (st) return st;
@@ -33,6 +33,7 @@ cp_status fin_member_get(cp_conn *c, const char *id, fin_member *m, cp_err *err)
         m->alliance = cp_stmt_col_int(s, 6) != 0;
         m->ldc = cp_stmt_col_int(s, 7) != 0;
         snprintf(m->region, sizeof m->region, "%s", cp_stmt_col_is_null(s, 8) ? "" : cp_stmt_col_text(s, 8));
+        m->contributes_from = cp_fin_day(cp_stmt_col_int(s, 9));
     }
     st = r == CP_STEP_ROW ? CP_OK : r == CP_STEP_DONE ? cp_fail(err, CP_E_NOT_FOUND, "no member %.40s", id) : cp_stmt_status(s);
     cp_stmt_finalize(s);

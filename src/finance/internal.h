@@ -22,6 +22,7 @@ typedef struct {
     bool alliance;
     bool ldc;
     char region[64];
+    int64_t contributes_from; /* the profile's date, else the day it joined */
 } fin_member;
 
 /* The member (404 when absent). */

@@ -108,6 +108,22 @@ cp_status cp_authz(const cp_actor *a, cp_action act, const cp_resource *r, cp_er
          * decided object by object by cp_intel_may_read */
         if (has(a, CP_ROLE_ANALYST | CP_ROLE_SECRETARIAT)) return CP_OK;
         break;
+    /* Finance (docs/api.md "Finance"): the secretariat records; auditors and the
+     * secretariat read everything; a member's delegates and analysts read their
+     * own member's statement and standing only; nobody edits or deletes. */
+    case CP_ACT_FIN_WRITE:
+        if (sec) return CP_OK;
+        break;
+    case CP_ACT_FIN_READ:
+        if (reads_all(a)) return CP_OK;
+        break;
+    case CP_ACT_FIN_MEMBER_READ:
+        if (reads_all(a) || (has(a, CP_ROLE_DELEGATE | CP_ROLE_ANALYST) && same_member(a, r))) return CP_OK;
+        if (has(a, CP_ROLE_DELEGATE | CP_ROLE_ANALYST))
+            return cp_fail(err, CP_E_FORBIDDEN, "delegates and analysts read their own member's finances only");
+        break;
+    case CP_ACT_FIN_SCALE_READ:
+        return CP_OK; /* the scale and unit values are known to every member */
     case CP_ACT_ME:
     case CP_ACT_COUNT_:
         break;

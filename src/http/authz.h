@@ -47,7 +47,11 @@
     X(CP_ACT_COLLECTION_CREATE, "collection.create")                       \
     X(CP_ACT_COLLECTION_UPDATE, "collection.update")                       \
     X(CP_ACT_COLLECTION_MEMBERS, "collection.members")                     \
-    X(CP_ACT_INTEL_SEARCH, "intel.search")
+    X(CP_ACT_INTEL_SEARCH, "intel.search")                                 \
+    X(CP_ACT_FIN_WRITE, "finance.write")                                   \
+    X(CP_ACT_FIN_READ, "finance.read")                                     \
+    X(CP_ACT_FIN_MEMBER_READ, "finance.member.read")                       \
+    X(CP_ACT_FIN_SCALE_READ, "finance.scale.read")
 
 typedef enum {
 #define CP_ACTION_ENUM(name, str) name,

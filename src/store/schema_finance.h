@@ -20,6 +20,7 @@
     "  member_id TEXT PRIMARY KEY REFERENCES members (id)," \
     "  ldc INTEGER NOT NULL DEFAULT 0,"      /* a least developed country (UN list) */ \
     "  region TEXT NOT NULL DEFAULT ''," \
+    "  contributes_from BIGINT,"            /* NULL: from the day it joined */ \
     "  updated_at BIGINT NOT NULL);" \
  \
     "CREATE TABLE fin_member_class (" \

@@ -104,6 +104,11 @@ static const row OTHERS[] = {
     {CP_ACT_COLLECTION_UPDATE,     {OK,   E403, E403, OK,   E403, E403, E401}},
     {CP_ACT_COLLECTION_MEMBERS,    {OK,   E403, E403, OK,   E403, E403, E401}},
     {CP_ACT_INTEL_SEARCH,          {OK,   E403, E403, OK,   OK,   E403, E401}},
+    /* finance: FR's statement and standing; the ledger and reports; writes */
+    {CP_ACT_FIN_WRITE,             {OK,   E403, E403, E403, E403, E403, E401}},
+    {CP_ACT_FIN_READ,              {OK,   OK,   E403, E403, E403, E403, E401}},
+    {CP_ACT_FIN_MEMBER_READ,       {OK,   OK,   OK,   OK,   E403, E403, E401}},
+    {CP_ACT_FIN_SCALE_READ,        {OK,   OK,   OK,   OK,   OK,   E403, E401}},
 };
 
 /* The resource is the actor's own: its member and its user. */
