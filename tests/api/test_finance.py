@@ -1,0 +1,210 @@
+"""Contributions and sustainability over HTTP (docs/api.md "Finance"): the
+flow from classes to the sustainability report, idempotency (replay, a
+different payload under the same key, concurrent retries), the roles (the
+secretariat writes; a member's delegates and analysts read only their own
+member's statement; auditors read everything; nobody edits or deletes; the
+transparency endpoint needs no key), bad input, and `cyberpact verify`."""
+import concurrent.futures
+import csv
+import io
+import uuid
+
+import pytest
+
+from conftest import msg
+
+
+def key():
+    return "t-" + uuid.uuid4().hex
+
+
+@pytest.fixture(scope="module")
+def fin(server, alliance):
+    s = server
+    adm = s.admin_key
+
+    def post(path, body, k=None, idem=None):
+        return s.request("POST", path, body, key=k or adm, headers={"Idempotency-Key": idem or key()})
+
+    a = s.create_member(country=next(s._countries), joined_at="2015-01-01T00:00:00Z")
+    b = s.create_member(country=next(s._countries), joined_at="2015-01-01T00:00:00Z")
+    sector = s.create_member(kind="sector_member", joined_at="2015-01-01T00:00:00Z")
+    for m, units in ((a, "3"), (b, "1"), (sector, "½")):
+        r = post(f"/api/v1/finance/members/{m['id']}/classes", {"units": units, "effective": "2015-01-01"})
+        assert r.status == 201, r
+    for y in (2024, 2025):
+        r = post("/api/v1/finance/unit-values", {"year": y, "amount": "1000.00", "decision_ref": f"budget proposal {y}"})
+        assert r.status == 201, r
+        r = post("/api/v1/finance/assessments", {"year": y})
+        assert r.status == 201, r
+        assert r.json["members"] == 3
+    _, delegate_a = s.actor(a["id"], ["delegate"])
+    _, analyst_a = s.actor(a["id"], ["analyst"])
+    _, analyst_b = s.actor(b["id"], ["analyst"])
+    _, auditor = s.actor(alliance, ["auditor"])
+    return {"a": a, "b": b, "sector": sector, "post": post, "delegate_a": delegate_a, "analyst_a": analyst_a,
+            "analyst_b": analyst_b, "auditor": auditor}
+
+
+def test_assessments_listed(server, fin):
+    r = server.request("GET", "/api/v1/finance/assessments?year=2025", key=server.admin_key)
+    assert r.status == 200, r
+    amounts = sorted(i["amount_minor"] for i in r.json["items"])
+    # 1 unit, 3 units, and ½ of a sector unit (1/5 of the member-state unit)
+    assert amounts == [10000, 100000, 300000]
+
+
+def test_payment_oldest_first_and_statement(server, fin):
+    a = fin["a"]["id"]
+    r = fin["post"]("/api/v1/finance/payments", {"member_id": a, "amount": "4500.00", "date": "2025-02-01",
+                                                   "reference": "SWIFT 1"})
+    assert r.status == 201, r
+    years = [x["year"] for x in r.json["allocations"]]
+    assert years == [2024, 2025]  # 3,000 for 2024 first, then 1,500 for 2025
+    r = server.request("GET", f"/api/v1/finance/members/{a}/statement?from=2024-01-01&to=2025-12-31",
+                       key=fin["delegate_a"])
+    assert r.status == 200, r
+    assert r.json["closing_balance_minor"] == 600000 - 450000
+    assert r.json["voting_right"]["has_vote"] is True
+    r = server.request("GET", f"/api/v1/finance/members/{a}/statement?from=2024-01-01&to=2025-12-31",
+                       key=fin["analyst_a"], headers={"Accept": "text/csv"})
+    assert r.status == 200 and r.header("Content-Type").startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(r.raw)))
+    assert rows[0] == ["date", "entry_id", "kind", "description", "debit", "credit", "balance"]
+    assert rows[-1][-1] == "1500.00"
+
+
+def test_idempotency_over_http(server, fin):
+    b = fin["b"]["id"]
+    k = key()
+    body = {"member_id": b, "amount_minor": 1234, "date": "2025-03-01", "reference": "retry"}
+    r1 = fin["post"]("/api/v1/finance/payments", body, idem=k)
+    r2 = fin["post"]("/api/v1/finance/payments", body, idem=k)
+    assert r1.status == r2.status == 201
+    assert r1.json == r2.json and r2.header("Idempotent-Replayed") == "true"
+    r3 = fin["post"]("/api/v1/finance/payments", dict(body, amount_minor=1235), idem=k)
+    assert r3.status == 409, r3
+    r = server.request("POST", "/api/v1/finance/payments", body, key=server.admin_key)
+    assert r.status == 400 and "Idempotency-Key" in msg(r)
+
+
+def test_concurrent_retries_over_http(server, fin):
+    b = fin["b"]["id"]
+    k = key()
+    body = {"member_id": b, "amount_minor": 777, "date": "2025-03-02", "reference": "network retry"}
+
+    def one(_):
+        return fin["post"]("/api/v1/finance/payments", body, idem=k)
+
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        rs = list(ex.map(one, range(16)))
+    ok = [r for r in rs if r.status == 201]
+    # every retry either gets the first result or is told the key is still in use (409); one payment exists
+    assert ok and all(r.json["id"] == ok[0].json["id"] for r in ok)
+    assert all(r.status in (201, 409) for r in rs)
+    st = server.request("GET", f"/api/v1/finance/members/{b}/statement?from=2025-03-02&to=2025-03-02",
+                        key=server.admin_key)
+    assert len([l for l in st.json["lines"] if l["kind"] == "payment"]) == 1
+
+
+def test_roles(server, fin):
+    a, b = fin["a"]["id"], fin["b"]["id"]
+    pay = {"member_id": a, "amount": "1.00", "date": "2025-03-01", "reference": "x"}
+    for who in ("delegate_a", "analyst_a", "auditor"):
+        r = fin["post"]("/api/v1/finance/payments", pay, k=fin[who])
+        assert r.status == 403, (who, r)
+        r = fin["post"]("/api/v1/finance/assessments", {"year": 2026}, k=fin[who])
+        assert r.status == 403, (who, r)
+    # another member's statement: denied to delegates and analysts; auditors read everything
+    r = server.request("GET", f"/api/v1/finance/members/{a}/statement", key=fin["analyst_b"])
+    assert r.status == 403, r
+    r = server.request("GET", f"/api/v1/finance/members/{b}/voting-right", key=fin["delegate_a"])
+    assert r.status == 403, r
+    r = server.request("GET", f"/api/v1/finance/members/{a}/statement", key=fin["auditor"])
+    assert r.status == 200, r
+    for path in ("/api/v1/finance/reports/sustainability", "/api/v1/finance/arrears", "/api/v1/finance/voting-rights",
+                 "/api/v1/finance/assessments", "/api/v1/finance/verify"):
+        assert server.request("GET", path, key=fin["auditor"]).status == 200, path
+        assert server.request("GET", path, key=fin["delegate_a"]).status == 403, path
+        assert server.request("GET", path).status == 401, path
+    # nobody edits or deletes an entry
+    r = server.request("GET", "/api/v1/finance/assessments?year=2024", key=server.admin_key)
+    entry = r.json["items"][0]["id"]
+    assert server.request("GET", f"/api/v1/finance/entries/{entry}", key=fin["auditor"]).status == 200
+    for method in ("DELETE", "PUT", "PATCH"):
+        r = server.request(method, f"/api/v1/finance/entries/{entry}", {} if method != "DELETE" else None,
+                           key=server.admin_key)
+        assert r.status == 405, (method, r)
+    # the public picture needs no key
+    r = server.request("GET", "/api/v1/finance/transparency")
+    assert r.status == 200 and "runway_months" in r.json and "members_without_vote" in r.json
+    assert "budget_execution" not in r.json
+
+
+def test_bad_input(server, fin):
+    a = fin["a"]["id"]
+    post = fin["post"]
+    cases = [
+        ({"member_id": a, "amount": "1,000.00", "date": "2025-01-01", "reference": "x"}, 400, "amount"),
+        ({"member_id": a, "amount": "10.001", "date": "2025-01-01", "reference": "x"}, 400, "decimals"),
+        ({"member_id": a, "amount": "10", "amount_minor": 1000, "date": "2025-01-01", "reference": "x"}, 400, "exactly one"),
+        ({"member_id": a, "amount": "10", "date": "2025-02-30", "reference": "x"}, 400, "date"),
+        ({"member_id": a, "amount": "10", "date": "2025-01-01", "reference": "x", "colour": "red"}, 400, "colour"),
+        ({"member_id": a, "amount": "10", "date": "2025-01-01", "reference": "x", "currency": "ZZZ"}, 422, "ISO 4217"),
+        ({"member_id": str(uuid.uuid4()), "amount": "10", "date": "2025-01-01", "reference": "x"}, 404, "member"),
+    ]
+    for body, status, word in cases:
+        r = post("/api/v1/finance/payments", body)
+        assert r.status == status, (body, r)
+        assert word in msg(r), (body, msg(r))
+    r = post(f"/api/v1/finance/members/{a}/classes", {"units": "1/3", "effective": "2026-01-01"})
+    assert r.status == 400 and "units" in msg(r)
+    r = post(f"/api/v1/finance/members/{a}/classes", {"units": "1/16", "effective": "2026-01-01"})
+    assert r.status == 422 and "least developed" in msg(r)
+    r = post(f"/api/v1/finance/members/{a}/classes", {"units": "1", "effective": "2026-01-01"})
+    assert r.status == 422 and "decision_ref" in msg(r)  # 3 → 1 is more than the permitted step
+    r = server.request("GET", "/api/v1/finance/reports/sustainability?as_of=yesterday", key=server.admin_key)
+    assert r.status == 400 and "as_of" in msg(r)
+    r = server.request("GET", "/api/v1/finance/reports/charts/pie.svg", key=server.admin_key)
+    assert r.status == 404
+    r = fin["post"]("/api/v1/finance/entries/" + str(uuid.uuid4()) + "/reversal", {"reason": "x"})
+    assert r.status == 404
+
+
+def test_reports_csv_svg_and_verify(server, fin):
+    b = fin["b"]["id"]
+    r = fin["post"]("/api/v1/finance/budget-lines", {"year": 2025, "code": "operations", "name": "Operations",
+                                                      "amount": "2000.00", "decision_ref": "GA-2024-12"})
+    assert r.status == 201, r
+    line = r.json["id"]
+    r = fin["post"]("/api/v1/finance/spending", {"line_id": line, "amount": "100.00", "date": "2025-04-30",
+                                                  "reference": "invoice 17"})
+    assert r.status == 201, r
+    r = server.request("GET", "/api/v1/finance/reports/sustainability?as_of=2025-12-31", key=fin["auditor"])
+    assert r.status == 200, r
+    rep = r.json
+    assert rep["financial_year"] == 2025 and rep["assessed_minor"] == 410000
+    assert rep["budget_execution"][0]["spent_minor"] == 10000
+    # B (1 unit) paid only small amounts: 2024 and 2025 overdue = 2,000 ≥ 1,000 (2024 only was assessed before 2025)
+    names = [m["member_id"] for m in rep["members_without_vote"]]
+    assert b in names
+    r = server.request("GET", "/api/v1/finance/reports/sustainability?as_of=2025-12-31", key=fin["auditor"],
+                       headers={"Accept": "text/csv"})
+    assert r.status == 200 and r.header("Content-Type").startswith("text/csv")
+    assert "summary,assessed,4100.00" in r.raw
+    for chart in ("collection", "arrears", "runway"):
+        r = server.request("GET", f"/api/v1/finance/reports/charts/{chart}.svg?as_of=2025-12-31", key=fin["auditor"])
+        assert r.status == 200 and r.header("Content-Type") == "image/svg+xml"
+        assert r.raw.startswith("<svg ") and "<script" not in r.raw
+    r = server.request("GET", f"/api/v1/finance/members/{b}/voting-right?as_of=2025-12-31", key=server.admin_key)
+    assert r.status == 200 and r.json["has_vote"] is False
+    restore = r.json["min_payment_to_restore"]
+    r = fin["post"]("/api/v1/finance/payments", {"member_id": b, "amount": restore, "date": "2025-12-31",
+                                                   "reference": "restore"})
+    assert r.status == 201
+    r = server.request("GET", f"/api/v1/finance/members/{b}/voting-right?as_of=2025-12-31", key=server.admin_key)
+    assert r.json["has_vote"] is True, r
+    r = server.request("GET", "/api/v1/finance/verify", key=fin["auditor"])
+    assert r.status == 200 and r.json["intact"] is True and r.json["debits_minor"] == r.json["credits_minor"]
+    p = server.cli(["verify"])
+    assert p.stdout.startswith("ok: audit chain intact") and "ledger:" in p.stdout
