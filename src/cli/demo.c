@@ -26,6 +26,7 @@
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/serve.h"
+#include "finance/demo_finance.h"
 #include "http/server.h"
 #include "intel/collections.h"
 #include "intel/demo_intel.h"
@@ -217,6 +218,7 @@ static cp_status populate(demo *d, const char *alliance_id, const char *alliance
     if ((st = collections(d, alliance_id, ids))) return st;
     int stored = 0;
     if ((st = cp_demo_intel(d->c, &d->a, &stored, &d->err))) return st;
+    if ((st = cp_demo_finance(d->c, &d->a, &d->err))) return st;
     return user(d, other_ids[0], OTHERS[0].name, "analyst-sahel", json_pack("[s]", "analyst"));
 }
 
