@@ -45,6 +45,12 @@ typedef cp_status (*cp_fin_apply)(cp_conn *c, const cp_actor *a, const char *arg
 cp_status cp_fin_write(cp_conn *c, const cp_actor *a, const char *op, const char *arg, const json_t *in,
                        cp_fin_idem *idem, cp_fin_apply fn, json_t **out, cp_err *err);
 
+/* Many operations of one kind in ONE transaction (all or nothing): item i
+ * runs under the key "<idem->key>/<i>", so a replayed batch returns the
+ * first results and a batch that failed half-way can be sent again. */
+cp_status cp_fin_write_many(cp_conn *c, const cp_actor *a, const char *op, const json_t *items, cp_fin_idem *idem,
+                            cp_fin_apply fn, json_t **out, cp_err *err);
+
 /* ---- reference data (members' financial profile, classes, unit values) ---- */
 
 /* in {"ldc": bool, "region": "..."}: the member's financial profile. */
@@ -94,6 +100,12 @@ cp_status cp_finance_assessments(cp_conn *c, const char *currency, int year, con
  *     "payer", "assessment_id" (optional)}. */
 cp_status cp_finance_pay(cp_conn *c, const cp_actor *a, const json_t *in, cp_fin_idem *idem, json_t **out,
                          cp_err *err);
+/* A bank statement's payments at once: in {"payments": [payment, ...]}
+ * (1..CP_FIN_IMPORT_MAX items, each as for cp_finance_pay), one transaction;
+ * *out {"items": [result, ...]}. */
+#define CP_FIN_IMPORT_MAX 10000
+cp_status cp_finance_pay_import(cp_conn *c, const cp_actor *a, const json_t *in, cp_fin_idem *idem, json_t **out,
+                                cp_err *err);
 /* Reverses entry_id (a payment, a spending, or an assessment nothing was
  * paid on); in {"reason", "date" (optional, default today)}. */
 cp_status cp_finance_reverse(cp_conn *c, const cp_actor *a, const char *entry_id, const json_t *in, cp_fin_idem *idem,

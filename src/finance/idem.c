@@ -123,3 +123,52 @@ fail:
     cp_conn_rollback(c);
     return st;
 }
+
+cp_status cp_fin_write_many(cp_conn *c, const cp_actor *a, const char *op, const json_t *items, cp_fin_idem *idem,
+                            cp_fin_apply fn, json_t **out, cp_err *err)
+{
+    *out = NULL;
+    cp_status st = cp_fin_idem_key_check(idem ? idem->key : NULL, err);
+    if (st) return st;
+    if (strlen(idem->key) > CP_FIN_IDEM_KEY_MAX - 8)
+        return cp_fail(err, CP_E_BAD_REQUEST, "idempotency key of a batch: at most %d bytes", CP_FIN_IDEM_KEY_MAX - 8);
+    idem->replayed = false;
+    if ((st = cp_conn_begin(c, CP_TX_WRITE, err))) return st;
+    json_t *results = json_array();
+    size_t replays = 0;
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        const json_t *in = json_array_get(items, i);
+        char key[CP_FIN_IDEM_KEY_MAX + 1], dg[CP_SHA256_HEX_LEN + 1], where[32];
+        snprintf(key, sizeof key, "%s/%zu", idem->key, i);
+        snprintf(where, sizeof where, "item %zu", i);
+        digest(op, NULL, in, dg);
+        json_t *prev = NULL, *res = NULL;
+        if ((st = claim(c, key, op, dg, &prev, err))) {
+            cp_fail_prefix(err, st, where);
+            break;
+        }
+        if (prev) {
+            replays++;
+            json_array_append_new(results, prev);
+            continue;
+        }
+        if (!json_is_object(in)) st = cp_fail(err, CP_E_BAD_REQUEST, "not an object");
+        if (!st) st = fn(c, a, NULL, in, &res, err);
+        if (!st) st = store(c, key, res, err);
+        if (st) {
+            json_decref(res);
+            cp_fail_prefix(err, st, where);
+            break;
+        }
+        json_array_append_new(results, res);
+    }
+    if (!st) st = cp_conn_commit(c, err);
+    if (st) {
+        json_decref(results);
+        cp_conn_rollback(c);
+        return st;
+    }
+    idem->replayed = replays > 0 && replays == json_array_size(items);
+    *out = results;
+    return CP_OK;
+}

@@ -109,7 +109,7 @@ cp_status cp_fin_amount_parse(const char *text, int exponent, bool zero_ok, int6
         v = v * 10 + (*p - '0');
     }
     if (decimals == 0) return cp_fail(err, CP_E_BAD_REQUEST, "amount '%.40s' ends with '.'", text);
-    for (int i = decimals < 0 ? 0 : decimals; i < exponent; i++)
+    for (int i = decimals < 0 ? 0 : decimals; i < exponent && v <= CP_FIN_AMOUNT_MAX; i++)
         v *= 10;
     if (v > CP_FIN_AMOUNT_MAX) return cp_fail(err, CP_E_BAD_REQUEST, "amount '%.40s' is too large", text);
     if (v == 0 && !zero_ok) return cp_fail(err, CP_E_BAD_REQUEST, "amount must be greater than zero");

@@ -172,6 +172,20 @@ cp_status cp_finance_pay(cp_conn *c, const cp_actor *a, const json_t *in, cp_fin
     return cp_fin_write(c, a, "payment", NULL, in, idem, pay, out, err);
 }
 
+cp_status cp_finance_pay_import(cp_conn *c, const cp_actor *a, const json_t *in, cp_fin_idem *idem, json_t **out,
+                                cp_err *err)
+{
+    const json_t *items = json_object_get(in, "payments");
+    if (!json_is_array(items) || json_object_size(in) != 1 || json_array_size(items) == 0 ||
+        json_array_size(items) > CP_FIN_IMPORT_MAX)
+        return cp_fail(err, CP_E_BAD_REQUEST, "body must be {\"payments\": [...]} with 1 to %d payments", CP_FIN_IMPORT_MAX);
+    json_t *res = NULL;
+    cp_status st = cp_fin_write_many(c, a, "payment", items, idem, pay, &res, err);
+    if (st) return st;
+    *out = json_pack("{so}", "items", res);
+    return CP_OK;
+}
+
 /* ---- reversals ---- */
 
 typedef struct {

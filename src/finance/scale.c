@@ -102,8 +102,11 @@ cp_status cp_scale_parse(const char *text, size_t len, cp_scale *out, cp_err *er
             if (out->sector_num > out->sector_den * 100) return line_fail(err, line, "sector-unit above 100");
             have_unit = true;
         } else if (strcmp(w[0], "sector-minimum") == 0) {
-            if (nw != 2 || have_min) return line_fail(err, line, "expected once: sector-minimum UNITS");
-            if (cp_fin_units_parse(w[1], &out->sector_min16, &e)) return line_fail(err, line, e.msg);
+            if ((nw != 2 && nw != 3) || have_min) return line_fail(err, line, "expected once: sector-minimum UNITS");
+            char units[64];
+            if (nw == 2) snprintf(units, sizeof units, "%s", w[1]);
+            else snprintf(units, sizeof units, "%.30s %.30s", w[1], w[2]);
+            if (cp_fin_units_parse(units, &out->sector_min16, &e)) return line_fail(err, line, e.msg);
             have_min = true;
         } else
             return line_fail(err, line, "unknown directive (class, sector-unit, sector-minimum)");

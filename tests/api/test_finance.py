@@ -208,3 +208,22 @@ def test_reports_csv_svg_and_verify(server, fin):
     assert r.status == 200 and r.json["intact"] is True and r.json["debits_minor"] == r.json["credits_minor"]
     p = server.cli(["verify"])
     assert p.stdout.startswith("ok: audit chain intact") and "ledger:" in p.stdout
+
+
+def test_payment_import_is_atomic_and_idempotent(server, fin):
+    a, b = fin["a"]["id"], fin["b"]["id"]
+    good = [{"member_id": a, "amount": "10.00", "date": "2025-06-01", "reference": "stmt 1/1"},
+            {"member_id": b, "amount": "20.00", "date": "2025-06-01", "reference": "stmt 1/2"}]
+    bad = good + [{"member_id": b, "amount": "oops", "date": "2025-06-01", "reference": "stmt 1/3"}]
+    before = server.request("GET", "/api/v1/finance/verify", key=server.admin_key).json["entries"]
+    r = fin["post"]("/api/v1/finance/payments/import", {"payments": bad})
+    assert r.status == 400 and "item 2" in msg(r), r
+    assert server.request("GET", "/api/v1/finance/verify", key=server.admin_key).json["entries"] == before
+    k = key()
+    r1 = fin["post"]("/api/v1/finance/payments/import", {"payments": good}, idem=k)
+    assert r1.status == 201 and len(r1.json["items"]) == 2, r1
+    r2 = fin["post"]("/api/v1/finance/payments/import", {"payments": good}, idem=k)
+    assert r2.json == r1.json and r2.header("Idempotent-Replayed") == "true"
+    assert server.request("GET", "/api/v1/finance/verify", key=server.admin_key).json["entries"] == before + 2
+    r = fin["post"]("/api/v1/finance/payments/import", {"payments": good}, k=fin["auditor"])
+    assert r.status == 403
