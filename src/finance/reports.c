@@ -96,10 +96,14 @@ static cp_status daily_sum(cp_conn *c, const char *cur, const char *metric, int6
 static cp_status year_figures(cp_conn *c, const char *cur, int year, int64_t day, int64_t *assessed, int64_t *collected,
                               cp_err *err)
 {
-    cp_status st = fin_scalar(c,
-                              "SELECT COALESCE(SUM(amount), 0) FROM fin_assessment a WHERE currency = ? AND year = ?"
-                              " AND cancelled = 0 AND EXISTS (SELECT 1 FROM fin_entry e WHERE e.id = a.id AND e.day <= ?)",
-                              assessed, err, "sii", cur, (int64_t)year, day);
+    /* a past year's assessments are all dated before day; only day's own year needs the entry dates */
+    cp_status st = year < cp_fin_year_of(day)
+                       ? fin_scalar(c, "SELECT COALESCE(SUM(amount), 0) FROM fin_assessment WHERE currency = ? AND year = ? AND cancelled = 0",
+                                    assessed, err, "si", cur, (int64_t)year)
+                       : fin_scalar(c,
+                                    "SELECT COALESCE(SUM(amount), 0) FROM fin_assessment a WHERE currency = ? AND year = ?"
+                                    " AND cancelled = 0 AND EXISTS (SELECT 1 FROM fin_entry e WHERE e.id = a.id AND e.day <= ?)",
+                                    assessed, err, "sii", cur, (int64_t)year, day);
     if (st) return st;
     /* settled for good by day: paid; otherwise the allocations dated by day */
     return fin_scalar(c,
@@ -145,10 +149,10 @@ static cp_status budget_execution(cp_conn *c, const char *cur, int year, int64_t
     return st;
 }
 
-/* cash at each of the last 24 month ends up to day (for the runway chart) */
+/* cash at each of the last 24 month ends up to day (for the runway chart), in one pass over the daily totals */
 static cp_status cash_history(cp_conn *c, const char *cur, int64_t day, int exp, json_t **items, cp_err *err)
 {
-    *items = json_array();
+    int64_t ends[24];
     int y = cp_fin_year_of(day), m = cp_fin_month_of(day);
     for (int k = 23; k >= 0; k--) {
         int mm = m - k, yy = y;
@@ -158,16 +162,42 @@ static cp_status cash_history(cp_conn *c, const char *cur, int64_t day, int exp,
         }
         int ny = mm == 12 ? yy + 1 : yy, nm = mm == 12 ? 1 : mm + 1;
         int64_t end = cp_fin_date(ny, nm, 1) - CP_FIN_DAY_MS;
-        if (end > day) end = day;
-        int64_t cash = 0;
-        cp_status st = daily_sum(c, cur, "cash", 0, end, &cash, err);
-        if (st) return st;
+        ends[23 - k] = end > day ? day : end;
+    }
+    int64_t before = 0;
+    cp_status st = fin_scalar(c, "SELECT COALESCE(SUM(amount), 0) FROM fin_daily WHERE currency = ? AND metric = 'cash' AND day < ?",
+                              &before, err, "si", cur, ends[0] - 40 * CP_FIN_DAY_MS);
+    if (st) return st;
+    cp_stmt *s;
+    if ((st = cp_stmt_prepare(c, "SELECT day, amount FROM fin_daily WHERE currency = ? AND metric = 'cash' AND day >= ? AND day <= ?"
+                                 " ORDER BY day", &s, err)))
+        return st;
+    cp_stmt_bind_text(s, 1, cur);
+    cp_stmt_bind_int(s, 2, ends[0] - 40 * CP_FIN_DAY_MS);
+    cp_stmt_bind_int(s, 3, day);
+    *items = json_array();
+    int k = 0;
+    int64_t cash = before;
+    cp_step r;
+    while ((r = cp_stmt_step(s, err)) == CP_STEP_ROW) {
+        int64_t d = cp_stmt_col_int(s, 0);
+        for (; k < 24 && d > ends[k]; k++) {
+            json_t *o = json_object();
+            fin_put_date(o, "date", ends[k]);
+            fin_put_amount(o, "cash", cash, exp);
+            json_array_append_new(*items, o);
+        }
+        cash += cp_stmt_col_int(s, 1);
+    }
+    st = r == CP_STEP_ERROR ? cp_stmt_status(s) : CP_OK;
+    cp_stmt_finalize(s);
+    for (; !st && k < 24; k++) {
         json_t *o = json_object();
-        fin_put_date(o, "date", end);
+        fin_put_date(o, "date", ends[k]);
         fin_put_amount(o, "cash", cash, exp);
         json_array_append_new(*items, o);
     }
-    return CP_OK;
+    return st;
 }
 
 cp_status cp_finance_sustainability(cp_conn *c, const char *cur, int64_t day, int risk_days, json_t **out, cp_err *err)
@@ -333,7 +363,7 @@ cp_status cp_finance_statement(cp_conn *c, const char *member_id, const char *cu
                               " (SELECT p.reference FROM fin_payment p WHERE p.id = e.id),"
                               " (SELECT a.year FROM fin_assessment a WHERE a.id = e.id)"
                               " FROM fin_entry e JOIN fin_leg l ON l.entry_id = e.id"
-                              " WHERE e.currency = ? AND l.account IN (?, ?) AND e.day >= ? AND e.day <= ?"
+                              " WHERE l.currency = ? AND l.account IN (?, ?) AND l.day >= ? AND l.day <= ?"
                               " GROUP BY e.id, e.day, e.kind, e.memo, e.reverses, e.seq ORDER BY e.day, e.seq",
                               &s, err)))
         return st;

@@ -69,18 +69,19 @@ static cp_status load_arrears(cp_conn *c, const char *cur, int64_t day, int64_t 
     cp_stmt *s;
     /* Skips what was settled by D for good (fully paid, no allocation dated after D). */
     cp_status st = cp_stmt_prepare(c,
-                                   "SELECT a.member_id, a.due, a.amount - COALESCE((SELECT SUM(x.amount) FROM fin_allocation x"
-                                   " WHERE x.assessment_id = a.id AND x.day <= ?), 0)"
+                                   "SELECT a.member_id, a.due, a.amount - CASE WHEN a.last_alloc <= ? THEN a.paid ELSE"
+                                   " COALESCE((SELECT SUM(x.amount) FROM fin_allocation x WHERE x.assessment_id = a.id AND x.day <= ?), 0) END"
                                    " FROM fin_assessment a WHERE a.currency = ? AND a.cancelled = 0 AND a.due < ?"
                                    " AND NOT (a.paid = a.amount AND a.last_alloc <= ?) AND (? = '' OR a.member_id = ?)",
                                    &s, err);
     if (st) return st;
     cp_stmt_bind_int(s, 1, day);
-    cp_stmt_bind_text(s, 2, cur);
-    cp_stmt_bind_int(s, 3, horizon > day ? horizon : day);
-    cp_stmt_bind_int(s, 4, day);
-    cp_stmt_bind_text(s, 5, only ? only : "");
+    cp_stmt_bind_int(s, 2, day);
+    cp_stmt_bind_text(s, 3, cur);
+    cp_stmt_bind_int(s, 4, horizon > day ? horizon : day);
+    cp_stmt_bind_int(s, 5, day);
     cp_stmt_bind_text(s, 6, only ? only : "");
+    cp_stmt_bind_text(s, 7, only ? only : "");
     cp_step r;
     while ((r = cp_stmt_step(s, err)) == CP_STEP_ROW) {
         fin_row *m = find(v, n, cp_stmt_col_text(s, 0));
