@@ -121,6 +121,7 @@ int main(int argc, char **argv)
     long members = (long)(10000 * scale), payments = (long)(1000000 * scale);
     if (members < 10) members = 10;
     cp_err e;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* each figure as soon as it is measured */
     if (cp_crypto_init(&e)) die("crypto", &e);
     char dir[64] = "/tmp/cp-finbench-XXXXXX", url[160];
     if (!store) {

@@ -227,3 +227,28 @@ def test_payment_import_is_atomic_and_idempotent(server, fin):
     assert server.request("GET", "/api/v1/finance/verify", key=server.admin_key).json["entries"] == before + 2
     r = fin["post"]("/api/v1/finance/payments/import", {"payments": good}, k=fin["auditor"])
     assert r.status == 403
+
+
+def test_verify_finds_a_tampered_ledger(fresh_server):
+    """`cyberpact verify` fails (exit 1) and names the ledger when a leg is edited behind its back."""
+    import os
+    import sqlite3
+    from conftest import STORE
+    if STORE != "sqlite":
+        pytest.skip("tampering is done through the SQLite file")
+    s = fresh_server()
+    m = s.create_member(country="FR", joined_at="2015-01-01T00:00:00Z")
+    hdr = lambda: {"Idempotency-Key": key()}
+    assert s.request("POST", f"/api/v1/finance/members/{m['id']}/classes", {"units": "2", "effective": "2015-01-01"},
+                     key=s.admin_key, headers=hdr()).status == 201
+    assert s.request("POST", "/api/v1/finance/unit-values", {"year": 2025, "amount": "500.00", "decision_ref": "D"},
+                     key=s.admin_key, headers=hdr()).status == 201
+    assert s.request("POST", "/api/v1/finance/assessments", {"year": 2025}, key=s.admin_key, headers=hdr()).status == 201
+    s.stop()
+    assert s.cli(["verify"]).returncode == 0
+    db = sqlite3.connect(os.path.join(s.data, "cyberpact.db"))
+    db.execute("UPDATE fin_leg SET amount = amount + 1 WHERE amount > 0")
+    db.commit()
+    db.close()
+    p = s.cli(["verify"], check=False)
+    assert p.returncode == 1 and "ledger is BROKEN" in p.stdout, p.stdout
