@@ -128,7 +128,7 @@ char *cp_finance_sustainability_csv(const json_t *r, size_t *len)
     }
     json_array_foreach(json_object_get(r, "collection_by_year"), i, v)
     {
-        char y[16], val[160];
+        char y[64], val[160];
         snprintf(y, sizeof y, "%s", str(v, "year"));
         snprintf(val, sizeof val, "%s of %s", str(v, "collected"), str(v, "assessed"));
         csv_row(&b, 3, "collection_by_year", y, val);
@@ -157,7 +157,7 @@ char *cp_finance_statement_csv(const json_t *s, size_t *len)
     json_t *v;
     json_array_foreach(json_object_get(s, "lines"), i, v)
     {
-        char d[16], id[40], kind[24], debit[40], credit[40], bal[40];
+        char d[64], id[64], kind[64], debit[64], credit[64], bal[64];
         snprintf(d, sizeof d, "%s", str(v, "date"));
         snprintf(id, sizeof id, "%s", str(v, "entry_id"));
         snprintf(kind, sizeof kind, "%s", str(v, "kind"));
@@ -236,7 +236,7 @@ static char *chart_collection(const json_t *r, size_t *len)
                   x + 4, bottom - ha, slot / 2 - 4, ha, str(y, "assessed"));
         sb_printf(&b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#2e8b57\"><title>collected %s</title></rect>\n",
                   x + slot / 2, bottom - hc, slot / 2 - 4, hc, str(y, "collected"));
-        char t[32];
+        char t[80];
         snprintf(t, sizeof t, "%s", str(y, "year"));
         label(&b, x + slot / 2, bottom + 16, "middle", t);
         snprintf(t, sizeof t, "%s%%", str(y, "collection_rate_pct"));
@@ -266,7 +266,7 @@ static char *chart_arrears(const json_t *r, size_t *len)
         double bw = (double)minor(m, "arrears") / (double)max * (w - left - 120);
         label(&b, left - 8, y + 15, "end", str(m, "name"));
         sb_printf(&b, "<rect x=\"%d\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"#c0392b\"/>\n", left, y + 3, bw, row - 6);
-        char t[48];
+        char t[64];
         snprintf(t, sizeof t, "%s", str(m, "arrears"));
         label(&b, left + bw + 6, y + 15, "start", t);
     }
