@@ -39,7 +39,11 @@ typedef struct {
 cp_status cp_fin_idem_key_check(const char *key, cp_err *err);
 
 /* The write skeleton every operation uses (idem.c): begin, claim the key,
- * fn, store the result, commit; rollback on any failure. */
+ * fn, store the result, commit; rollback on any failure. Called while c is
+ * already inside a write transaction, it runs within it and neither commits
+ * nor rolls back: the caller does (so governance can set a unit value in the
+ * same transaction that adopts the budget). Every finance write below works
+ * either way. */
 typedef cp_status (*cp_fin_apply)(cp_conn *c, const cp_actor *a, const char *arg, const json_t *in, json_t **out,
                                   cp_err *err);
 cp_status cp_fin_write(cp_conn *c, const cp_actor *a, const char *op, const char *arg, const json_t *in,
@@ -77,7 +81,8 @@ cp_status cp_finance_scale_json(cp_conn *c, json_t **out, cp_err *err);
  * year, in minor units of currency, with the reference of the decision that
  * set it: an adopted budget proposal's id (governance will call this when a
  * budget proposal is adopted) or a secretariat decision's text. Once set for
- * a year and currency it cannot change (CP_E_CONFLICT). */
+ * a year and currency it cannot change (CP_E_CONFLICT). May run inside the
+ * caller's write transaction (see cp_fin_write). */
 cp_status cp_finance_set_unit_value(cp_conn *c, const cp_actor *a, int year, const char *currency,
                                     int64_t amount_minor, const char *decision_ref, cp_fin_idem *idem, json_t **out,
                                     cp_err *err);

@@ -104,23 +104,26 @@ cp_status cp_fin_write(cp_conn *c, const cp_actor *a, const char *op, const char
     idem->replayed = false;
     char dg[CP_SHA256_HEX_LEN + 1];
     digest(op, arg, in, dg);
-    if ((st = cp_conn_begin(c, CP_TX_WRITE, err))) return st;
+    /* Inside the caller's transaction (governance adopting a budget, say), the
+     * caller commits or rolls back; otherwise this is the transaction. */
+    bool own = !cp_conn_in_tx(c);
+    if (own && (st = cp_conn_begin(c, CP_TX_WRITE, err))) return st;
     json_t *prev = NULL, *res = NULL;
     if ((st = claim(c, idem->key, op, dg, &prev, err))) goto fail;
     if (prev) {
-        cp_conn_rollback(c); /* nothing was written */
+        if (own) cp_conn_rollback(c); /* nothing was written */
         idem->replayed = true;
         *out = prev;
         return CP_OK;
     }
     if ((st = fn(c, a, arg, in, &res, err))) goto fail;
     if ((st = store(c, idem->key, res, err))) goto fail;
-    if ((st = cp_conn_commit(c, err))) goto fail;
+    if (own && (st = cp_conn_commit(c, err))) goto fail;
     *out = res;
     return CP_OK;
 fail:
     json_decref(res);
-    cp_conn_rollback(c);
+    if (own) cp_conn_rollback(c);
     return st;
 }
 

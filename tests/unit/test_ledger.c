@@ -313,8 +313,36 @@ static void test_property_random_sequences(void)
     ffx_close(&f);
 }
 
+/* Governance adopts a budget in its own transaction and sets the unit value inside it. */
+static void test_inside_callers_transaction(void)
+{
+    ffx f;
+    ffx_open(&f);
+    json_t *o = NULL;
+    cp_fin_idem idem = {"adopt-2027", false};
+    CHECK_INT(cp_conn_begin(f.c, CP_TX_WRITE, &f.err), CP_OK);
+    CHECK_INT(cp_finance_set_unit_value(f.c, &f.a, 2027, "CHF", 123400, "proposal 42 adopted", &idem, &o, &f.err), CP_OK);
+    CHECK(cp_conn_in_tx(f.c)); /* left open for the caller */
+    json_decref(o);
+    cp_conn_rollback(f.c); /* the adoption failed later: nothing stays */
+    CHECK_INT(ffx_count(&f, "SELECT COUNT(*) FROM fin_unit_value"), 0);
+    CHECK_INT(ffx_count(&f, "SELECT COUNT(*) FROM fin_idem"), 0);
+    CHECK_INT(cp_conn_begin(f.c, CP_TX_WRITE, &f.err), CP_OK);
+    CHECK_INT(cp_finance_set_unit_value(f.c, &f.a, 2027, "CHF", 123400, "proposal 42 adopted", &idem, &o, &f.err), CP_OK);
+    json_decref(o);
+    /* a failure inside does not roll the caller's transaction back by itself */
+    cp_fin_idem other = {"adopt-2027-again", false};
+    CHECK_INT(cp_finance_set_unit_value(f.c, &f.a, 2027, "CHF", 1, "x", &other, &o, &f.err), CP_E_CONFLICT);
+    CHECK(cp_conn_in_tx(f.c));
+    CHECK_INT(cp_conn_commit(f.c, &f.err), CP_OK);
+    CHECK_INT(ffx_count(&f, "SELECT amount FROM fin_unit_value WHERE year = 2027"), 123400);
+    ffx_verify_ok(&f);
+    ffx_close(&f);
+}
+
 int main(void)
 {
+    RUN(test_inside_callers_transaction);
     RUN(test_hash_encoding);
     RUN(test_post_and_verify);
     RUN(test_idempotency);
