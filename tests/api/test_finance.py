@@ -252,3 +252,57 @@ def test_verify_finds_a_tampered_ledger(fresh_server):
     db.close()
     p = s.cli(["verify"], check=False)
     assert p.returncode == 1 and "ledger is BROKEN" in p.stdout, p.stdout
+
+
+def test_reference_data_and_decisions_endpoints(server, fin):
+    """Scale, profile, unit values, budget lines, exemptions and repayment plans over HTTP."""
+    a = fin["a"]["id"]
+    post = fin["post"]
+    r = server.request("GET", "/api/v1/finance/scale", key=fin["analyst_b"])
+    assert r.status == 200 and r.json["classes"][0]["units"] == "40" and r.json["sector_unit"] == "1/5"
+    bad = server.request("PUT", "/api/v1/finance/scale", {"text": "class 3\nclass 5\n"}, key=server.admin_key,
+                         headers={"Idempotency-Key": key()})
+    assert bad.status == 400 and "line 2" in msg(bad)
+    denied = server.request("PUT", "/api/v1/finance/scale", {"text": "class 1\n"}, key=fin["auditor"],
+                            headers={"Idempotency-Key": key()})
+    assert denied.status == 403
+    r = server.request("PUT", f"/api/v1/finance/members/{a}/profile", {"region": "Europe"}, key=server.admin_key,
+                       headers={"Idempotency-Key": key()})
+    assert r.status == 200 and r.json["region"] == "Europe" and r.json["ldc"] is False
+    r = server.request("GET", f"/api/v1/finance/members/{a}", key=fin["analyst_a"])
+    assert r.status == 200 and r.json["profile"]["region"] == "Europe" and r.json["classes"][0]["units"] == "3"
+    assert server.request("GET", f"/api/v1/finance/members/{a}", key=fin["analyst_b"]).status == 403
+    r = server.request("GET", "/api/v1/finance/unit-values", key=fin["delegate_a"])
+    assert r.status == 200 and [v["year"] for v in r.json["items"]][:2] == [2024, 2025]
+    r = post("/api/v1/finance/unit-values", {"year": 2025, "amount": "1.00", "decision_ref": "again"})
+    assert r.status == 409
+    r = post("/api/v1/finance/budget-lines", {"year": 2026, "code": "training", "name": "Training",
+                                              "amount": "500.00", "decision_ref": "GA-2025-3"})
+    assert r.status == 201
+    r = post("/api/v1/finance/budget-lines", {"year": 2026, "code": "training", "name": "Training again",
+                                              "amount": "5.00", "decision_ref": "GA-2025-3"})
+    assert r.status == 409
+    r = post("/api/v1/finance/budget-lines", {"year": 2026, "code": "Bad Code", "name": "x", "amount": "5.00",
+                                              "decision_ref": "x"})
+    assert r.status == 400
+    r = server.request("GET", "/api/v1/finance/budget-lines?year=2026", key=fin["auditor"])
+    assert r.status == 200 and [l["code"] for l in r.json["items"]] == ["training"]
+    # the sector member (½ of a 1/5 unit = 100.00 a year) pays nothing: no vote is at stake (not a state),
+    # but its arrears show; A gets an exemption and a plan through the API
+    r = post("/api/v1/finance/exemptions", {"member_id": a, "decision_ref": "GA-2025-8", "from": "2025-01-01",
+                                            "until": "2025-12-31"})
+    assert r.status == 201 and r.json["until"] == "2025-12-31"
+    r = post("/api/v1/finance/repayment-plans", {"member_id": a, "decision_ref": "GA-2025-9", "start": "2025-06-01",
+                                                 "installments": [{"due": "2025-07-01", "amount": "100.00"},
+                                                                  {"due": "2025-08-01", "amount_minor": 10000}]})
+    assert r.status == 201 and r.json["total_minor"] == 20000, r
+    r = post("/api/v1/finance/repayment-plans", {"member_id": a, "decision_ref": "x", "start": "2025-06-01",
+                                                 "installments": [{"due": "2025-05-01", "amount": "1.00"}]})
+    assert r.status == 422
+    r = server.request("GET", "/api/v1/finance/arrears?as_of=2025-12-31", key=fin["auditor"])
+    assert r.status == 200 and set(r.json["aging"]) >= {"1-30", "31-90", "91-365", "over-365"}
+    assert any(i["member_id"] == fin["sector"]["id"] for i in r.json["items"])
+    r = server.request("GET", "/api/v1/finance/voting-rights?as_of=2025-06-30", key=server.admin_key)
+    assert r.status == 200
+    mine = [m for m in r.json["with_vote"] + r.json["without_vote"] if m["member_id"] == a][0]
+    assert mine["exempt"] is True and mine["has_vote"] is True
