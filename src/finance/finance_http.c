@@ -5,6 +5,7 @@
  * "Idempotent-Replayed: true". There are no PUT/PATCH/DELETE routes on
  * entries: nobody edits or deletes (the router answers 405).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -335,18 +336,60 @@ static cp_status get_verify(cp_req *r, cp_err *err)
     return CP_OK;
 }
 
-/* Public: no key. The aggregate picture and the members without a vote. */
+/* Public: no key. The aggregate picture and the members without a vote.
+ * Anyone may ask, so answers are kept for TRANSPARENCY_TTL_MS per (currency,
+ * day): a flood of anonymous requests costs one report a minute per day asked. */
+#define TRANSPARENCY_SLOTS 16
+#define TRANSPARENCY_TTL_MS 60000
+static struct {
+    char cur[4];
+    int64_t day, at;
+    char *body;
+    size_t len;
+} tcache[TRANSPARENCY_SLOTS];
+static pthread_mutex_t tcache_mu = PTHREAD_MUTEX_INITIALIZER;
+
 static cp_status get_transparency(cp_req *r, cp_err *err)
 {
     cp_conn *c;
     char cur[4];
-    int64_t day;
+    int64_t day, now = cp_now_ms();
     json_t *out;
     cp_status st = conn(r, &c, err);
-    if (st || (st = currency(r, c, cur, err)) || (st = as_of(r, "as_of", &day, err)) ||
-        (st = cp_finance_transparency(c, cur, day, &out, err)))
-        return st;
-    cp_resp_json(r, 200, out);
+    if (st || (st = currency(r, c, cur, err)) || (st = as_of(r, "as_of", &day, err))) return st;
+    pthread_mutex_lock(&tcache_mu);
+    for (int i = 0; i < TRANSPARENCY_SLOTS; i++)
+        if (tcache[i].body && tcache[i].day == day && strcmp(tcache[i].cur, cur) == 0 && now - tcache[i].at < TRANSPARENCY_TTL_MS) {
+            char *copy = malloc(tcache[i].len);
+            size_t len = tcache[i].len;
+            if (copy) memcpy(copy, tcache[i].body, len);
+            pthread_mutex_unlock(&tcache_mu);
+            if (!copy) return cp_fail(err, CP_E_NOMEM, "out of memory");
+            cp_resp_take(r, 200, "application/json", copy, len);
+            return CP_OK;
+        }
+    pthread_mutex_unlock(&tcache_mu);
+    if ((st = cp_finance_transparency(c, cur, day, &out, err))) return st;
+    char *text = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(out);
+    if (!text) return cp_fail(err, CP_E_NOMEM, "out of memory");
+    size_t len = strlen(text);
+    char *keep = malloc(len);
+    if (keep) {
+        memcpy(keep, text, len);
+        pthread_mutex_lock(&tcache_mu);
+        int slot = 0;
+        for (int i = 1; i < TRANSPARENCY_SLOTS; i++)
+            if (!tcache[i].body || tcache[i].at < tcache[slot].at) slot = i;
+        free(tcache[slot].body);
+        snprintf(tcache[slot].cur, sizeof tcache[slot].cur, "%s", cur);
+        tcache[slot].day = day;
+        tcache[slot].at = now;
+        tcache[slot].body = keep;
+        tcache[slot].len = len;
+        pthread_mutex_unlock(&tcache_mu);
+    }
+    cp_resp_take(r, 200, "application/json", text, len);
     return CP_OK;
 }
 
