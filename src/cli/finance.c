@@ -12,6 +12,7 @@
 #include "base/timeutil.h"
 #include "cli/args.h"
 #include "cli/cli.h"
+#include "finance/csv_import.h"
 #include "finance/finance.h"
 #include "finance/ledger.h"
 #include "finance/money.h"
@@ -26,6 +27,8 @@ static const char USAGE[] =
     "  unit-value --year Y --amount A --decision REF [--currency C]\n"
     "  assess --year Y [--date DUE] [--currency C]      every member with a class, in one transaction\n"
     "  pay --member M --amount A --date D --reference R [--payer P] [--assessment ID] [--currency C]\n"
+    "  import-payments FILE.csv               a bank statement in one transaction (columns: member_id,amount,\n"
+    "                                         date,reference[,payer][,currency][,assessment_id])\n"
     "  reverse ENTRY --reason R [--date D]\n"
     "  budget-line CODE NAME --year Y --amount A --decision REF [--currency C]\n"
     "  spend LINE_ID --amount A --date D --reference R\n"
@@ -53,6 +56,7 @@ static const cp_cli_action ACTIONS[] = {
     {"assess", BIT(KEY) | BIT(YEAR) | BIT(DATE) | BIT(CURRENCY), BIT(YEAR), 0},
     {"pay", BIT(KEY) | BIT(MEMBER) | BIT(AMOUNT) | BIT(DATE) | BIT(REFERENCE) | BIT(PAYER) | BIT(ASSESSMENT) | BIT(CURRENCY),
      BIT(MEMBER) | BIT(AMOUNT) | BIT(DATE) | BIT(REFERENCE), 0},
+    {"import-payments", BIT(KEY), 0, 1},
     {"reverse", BIT(KEY) | BIT(REASON) | BIT(DATE), BIT(REASON), 1},
     {"budget-line", BIT(KEY) | BIT(YEAR) | BIT(AMOUNT) | BIT(DECISION) | BIT(CURRENCY), BIT(YEAR) | BIT(AMOUNT) | BIT(DECISION), 2},
     {"spend", BIT(KEY) | BIT(AMOUNT) | BIT(DATE) | BIT(REFERENCE), BIT(AMOUNT) | BIT(DATE) | BIT(REFERENCE), 1},
@@ -97,6 +101,27 @@ static cp_status currency_of(cp_conn *c, const cp_cli_args *o, char cur[4], cp_e
     cp_status st = cp_fin_currency(o->value[CURRENCY], NULL, err);
     if (!st) snprintf(cur, 4, "%s", o->value[CURRENCY]);
     return st;
+}
+
+static char *read_file_max(const char *path, size_t max, size_t *len, cp_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        cp_fail(err, CP_E_IO, "cannot open %.300s", path);
+        return NULL;
+    }
+    char *buf = malloc(max + 2);
+    size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
+    fclose(f);
+    if (!buf) return NULL;
+    if (n > max) {
+        free(buf);
+        cp_fail(err, CP_E_TOO_LARGE, "%.300s is larger than %zu bytes", path, max);
+        return NULL;
+    }
+    buf[n] = 0;
+    *len = n;
+    return buf;
 }
 
 static char *read_file(const char *path, cp_err *err)
@@ -178,6 +203,15 @@ static cp_status run(cp_conn *c, const cp_actor *a, const char *action, const cp
         put(in, o, ASSESSMENT, "assessment_id");
         put(in, o, CURRENCY, "currency");
         st = cp_finance_pay(c, a, in, &idem, out, err);
+    } else if (strcmp(action, "import-payments") == 0) {
+        size_t len = 0;
+        char *text = read_file_max(o->operands[0], CP_FIN_CSV_MAX, &len, err);
+        json_t *body = NULL;
+        if (!text) st = CP_E_IO;
+        else if (!(st = cp_fin_payments_csv(text, len, &body, err)))
+            st = cp_finance_pay_import(c, a, body, &idem, out, err);
+        free(text);
+        json_decref(body);
     } else if (strcmp(action, "reverse") == 0) {
         put(in, o, REASON, "reason");
         put(in, o, DATE, "date");
