@@ -318,3 +318,70 @@ cp_status cp_finance_plan(cp_conn *c, const cp_actor *a, const json_t *in, cp_fi
 {
     return cp_fin_write(c, a, "plan", NULL, in, idem, plan, out, err);
 }
+
+/* ---- an adopted budget (governance) ---- */
+
+static cp_status adopt(cp_conn *c, const cp_actor *a, const char *decision, const json_t *in, json_t **out, cp_err *err)
+{
+    static const cp_jfield F[] = {{"year", CP_JT_INT, true, 0},          {"currency", CP_JT_STRING, false, 3},
+                                  {"unit_value", CP_JT_STRING, false, 40}, {"unit_value_minor", CP_JT_INT, false, 0},
+                                  {"lines", CP_JT_OBJECT, false, 0}};
+    json_t *copy = json_deep_copy(in);
+    json_object_del(copy, "lines");
+    cp_status st = cp_json_check(copy, "budget", F, 4, err);
+    json_decref(copy);
+    if (st) return st;
+    const json_t *lines = json_object_get(in, "lines");
+    if (lines && (!json_is_array(lines) || json_array_size(lines) > 100))
+        return cp_fail(err, CP_E_BAD_REQUEST, "budget.lines must be an array of at most 100 lines");
+    if (!decision || !*decision) return cp_fail(err, CP_E_BAD_REQUEST, "an adopted budget needs its decision's reference");
+    /* the unit value, then each line, through the same operations (inside this transaction) */
+    json_t *uv = json_pack("{sO ss}", "year", json_object_get(in, "year"), "decision_ref", decision), *uv_out = NULL;
+    if (json_object_get(in, "currency")) json_object_set(uv, "currency", json_object_get(in, "currency"));
+    if (json_object_get(in, "unit_value")) json_object_set(uv, "amount", json_object_get(in, "unit_value"));
+    if (json_object_get(in, "unit_value_minor")) json_object_set(uv, "amount_minor", json_object_get(in, "unit_value_minor"));
+    /* inner keys derive from the decision: one decision is adopted once */
+    char dg[CP_SHA256_HEX_LEN + 1], key[CP_FIN_IDEM_KEY_MAX + 1];
+    cp_sha256_hex(decision, strlen(decision), dg);
+    snprintf(key, sizeof key, "budget:%.32s/unit-value", dg);
+    cp_fin_idem k = {key, false};
+    st = cp_finance_unit_value_set_json(c, a, uv, &k, &uv_out, err);
+    json_decref(uv);
+    if (st) return cp_fail_prefix(err, st, "budget.unit_value");
+    json_t *made = json_array();
+    for (size_t i = 0; lines && i < json_array_size(lines) && !st; i++) {
+        const json_t *l = json_array_get(lines, i);
+        if (!json_is_object(l)) {
+            st = cp_fail(err, CP_E_BAD_REQUEST, "budget.lines[%zu] must be an object", i);
+            break;
+        }
+        json_t *li = json_deep_copy(l), *lo = NULL;
+        json_object_set(li, "year", json_object_get(in, "year"));
+        if (json_object_get(in, "currency")) json_object_set(li, "currency", json_object_get(in, "currency"));
+        json_object_set_new(li, "decision_ref", json_string(decision));
+        snprintf(key, sizeof key, "budget:%.32s/line/%zu", dg, i);
+        k.key = key;
+        st = cp_finance_budget_line(c, a, li, &k, &lo, err);
+        json_decref(li);
+        if (st) {
+            char where[40];
+            snprintf(where, sizeof where, "budget.lines[%zu]", i);
+            cp_fail_prefix(err, st, where);
+        } else
+            json_array_append_new(made, lo);
+    }
+    if (st) {
+        json_decref(uv_out);
+        json_decref(made);
+        return st;
+    }
+    *out = json_pack("{so so ss}", "unit_value", uv_out, "lines", made, "decision_ref", decision);
+    return CP_OK;
+}
+
+cp_status cp_finance_adopt_budget(cp_conn *c, const cp_actor *a, const json_t *budget, const char *decision_ref,
+                                  cp_fin_idem *idem, json_t **out, cp_err *err)
+{
+    if (!json_is_object(budget)) return cp_fail(err, CP_E_BAD_REQUEST, "the budget must be an object");
+    return cp_fin_write(c, a, "budget.adopt", decision_ref, budget, idem, adopt, out, err);
+}

@@ -125,6 +125,14 @@ cp_status cp_finance_budget_line(cp_conn *c, const cp_actor *a, const json_t *in
 cp_status cp_finance_spend(cp_conn *c, const cp_actor *a, const json_t *in, cp_fin_idem *idem, json_t **out,
                            cp_err *err);
 cp_status cp_finance_budget_lines(cp_conn *c, const char *currency, int year, json_t **items, cp_err *err);
+/* An adopted budget, as governance hands it over when a budget proposal is
+ * adopted: budget {"year", "currency", "unit_value": "13000.00" (or
+ * "unit_value_minor"), "lines": [{"code", "name", "amount" | "amount_minor"}]}
+ * (lines optional, at most 100). Sets the unit value and creates the lines,
+ * each with decision_ref (the proposal's id), in one transaction, or inside the
+ * caller's when one is open. *out {"unit_value": {...}, "lines": [...]}. */
+cp_status cp_finance_adopt_budget(cp_conn *c, const cp_actor *a, const json_t *budget, const char *decision_ref,
+                                  cp_fin_idem *idem, json_t **out, cp_err *err);
 
 /* ---- voting rights ---- */
 

@@ -340,8 +340,38 @@ static void test_inside_callers_transaction(void)
     ffx_close(&f);
 }
 
+/* An adopted budget proposal: unit value and lines in one go, atomic, composable. */
+static void test_adopt_budget(void)
+{
+    ffx f;
+    ffx_open(&f);
+    json_t *bad = json_pack("{si ss s[{ss ss ss} {ss ss ss}]}", "year", 2027, "unit_value", "13000.00", "lines", "code",
+                            "early-warning", "name", "Early warning", "amount", "400000.00", "code", "Bad Code", "name",
+                            "x", "amount", "1.00");
+    json_t *o = NULL;
+    cp_fin_idem idem = {"adopt-1", false};
+    CHECK_INT(cp_finance_adopt_budget(f.c, &f.a, bad, "proposal 7f3e", &idem, &o, &f.err), CP_E_BAD_REQUEST);
+    CHECK(strstr(f.err.msg, "budget.lines[1]") != NULL);
+    CHECK_INT(ffx_count(&f, "SELECT COUNT(*) FROM fin_unit_value"), 0); /* nothing of it stays */
+    CHECK_INT(ffx_count(&f, "SELECT COUNT(*) FROM fin_budget_line"), 0);
+    json_object_del(json_array_get(json_object_get(bad, "lines"), 1), "code");
+    json_object_set_new(json_array_get(json_object_get(bad, "lines"), 1), "code", json_string("operations"));
+    cp_status st = cp_finance_adopt_budget(f.c, &f.a, bad, "proposal 7f3e", &idem, &o, &f.err);
+    if (st) fprintf(stderr, "  adopt: %s\n", f.err.msg);
+    CHECK_INT(st, CP_OK);
+    CHECK_INT(ffx_count(&f, "SELECT amount FROM fin_unit_value WHERE year = 2027"), 1300000);
+    CHECK_INT(ffx_count(&f, "SELECT COUNT(*) FROM fin_budget_line WHERE decision_ref = 'proposal 7f3e'"), 2);
+    json_decref(o);
+    CHECK_INT(cp_finance_adopt_budget(f.c, &f.a, bad, "proposal 7f3e", &idem, &o, &f.err), CP_OK);
+    CHECK(idem.replayed);
+    json_decref(o);
+    json_decref(bad);
+    ffx_close(&f);
+}
+
 int main(void)
 {
+    RUN(test_adopt_budget);
     RUN(test_inside_callers_transaction);
     RUN(test_hash_encoding);
     RUN(test_post_and_verify);
