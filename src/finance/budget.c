@@ -174,6 +174,52 @@ cp_status cp_finance_budget_lines(cp_conn *c, const char *currency, int year, js
     return st;
 }
 
+/* ---- voluntary contributions ---- */
+
+static cp_status voluntary(cp_conn *c, const cp_actor *a, const char *arg, const json_t *in, json_t **out, cp_err *err)
+{
+    static const cp_jfield F[] = {{"currency", CP_JT_STRING, false, 3},  {"amount", CP_JT_STRING, false, 40},
+                                  {"amount_minor", CP_JT_INT, false, 0}, {"date", CP_JT_STRING, true, 10},
+                                  {"reference", CP_JT_STRING, true, 200}, {"donor", CP_JT_STRING, true, 200},
+                                  {"member_id", CP_JT_STRING, false, 64}};
+    cp_status st = cp_json_check(in, "body", F, sizeof F / sizeof F[0], err);
+    if (st) return st;
+    const char *member = cp_json_str(in, "member_id"), *ref = cp_json_str(in, "reference"), *donor = cp_json_str(in, "donor");
+    if (!*ref || !*donor) return cp_fail(err, CP_E_BAD_REQUEST, "body.reference and body.donor must not be empty");
+    fin_member m;
+    if (member && (st = fin_member_get(c, member, &m, err))) return st;
+    char cur[4];
+    int exp;
+    int64_t amount, day;
+    if ((st = fin_currency_in(c, in, cur, &exp, err)) || (st = fin_amount_in(in, "body", exp, &amount, err)) ||
+        (st = fin_date_in(in, "date", true, 0, &day, err)))
+        return st;
+    cp_ledger_tx t;
+    if ((st = cp_ledger_open(c, cur, a->label, &t, err))) return st;
+    char memo[450], id[CP_UUID_LEN + 1];
+    snprintf(memo, sizeof memo, "voluntary contribution from %.200s: %.200s", donor, ref);
+    cp_leg legs[2] = {{"cash", amount}, {"revenue:voluntary", -amount}};
+    cp_entry_in e = {"voluntary", day, member, NULL, memo, legs, 2};
+    if ((st = cp_ledger_post(&t, &e, id, err)) || (st = fin_daily_add(c, cur, "cash", day, amount, err)) ||
+        (st = fin_daily_add(c, cur, "voluntary", day, amount, err)))
+        return st;
+    json_t *o = json_pack("{ss ss ss ss ss?}", "id", id, "currency", cur, "reference", ref, "donor", donor, "member_id", member);
+    fin_put_amount(o, "amount", amount, exp);
+    fin_put_date(o, "date", day);
+    if ((st = cp_ledger_close(&t, "finance.voluntary", "finance:voluntary", o, err))) {
+        json_decref(o);
+        return st;
+    }
+    *out = o;
+    return CP_OK;
+}
+
+cp_status cp_finance_voluntary(cp_conn *c, const cp_actor *a, const json_t *in, cp_fin_idem *idem, json_t **out,
+                               cp_err *err)
+{
+    return cp_fin_write(c, a, "voluntary", NULL, in, idem, voluntary, out, err);
+}
+
 /* ---- exemptions and repayment plans ---- */
 
 static cp_status exemption(cp_conn *c, const cp_actor *a, const char *arg, const json_t *in, json_t **out, cp_err *err)

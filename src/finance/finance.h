@@ -105,6 +105,11 @@ cp_status cp_finance_assessments(cp_conn *c, const char *currency, int year, con
  *     "payer", "assessment_id" (optional)}. */
 cp_status cp_finance_pay(cp_conn *c, const cp_actor *a, const json_t *in, cp_fin_idem *idem, json_t **out,
                          cp_err *err);
+/* A voluntary contribution (outside the scale): in {"amount"|"amount_minor",
+ * "currency", "date", "reference", "donor", "member_id" (optional: a member's
+ * gift)}. Cash in, revenue:voluntary; not allocated to assessments. */
+cp_status cp_finance_voluntary(cp_conn *c, const cp_actor *a, const json_t *in, cp_fin_idem *idem, json_t **out,
+                               cp_err *err);
 /* A bank statement's payments at once: in {"payments": [payment, ...]}
  * (1..CP_FIN_IMPORT_MAX items, each as for cp_finance_pay), one transaction;
  * *out {"items": [result, ...]}. */

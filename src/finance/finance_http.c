@@ -89,6 +89,7 @@ static cp_status post_unit_value(cp_req *r, cp_err *err) { return write(r, cp_fi
 static cp_status post_assessments(cp_req *r, cp_err *err) { return write(r, cp_finance_assess_year, NULL, 201, err); }
 static cp_status post_payment(cp_req *r, cp_err *err) { return write(r, cp_finance_pay, NULL, 201, err); }
 static cp_status post_payment_import(cp_req *r, cp_err *err) { return write(r, cp_finance_pay_import, NULL, 201, err); }
+static cp_status post_voluntary(cp_req *r, cp_err *err) { return write(r, cp_finance_voluntary, NULL, 201, err); }
 static cp_status post_budget_line(cp_req *r, cp_err *err) { return write(r, cp_finance_budget_line, NULL, 201, err); }
 static cp_status post_spending(cp_req *r, cp_err *err) { return write(r, cp_finance_spend, NULL, 201, err); }
 static cp_status post_exemption(cp_req *r, cp_err *err) { return write(r, cp_finance_exemption, NULL, 201, err); }
@@ -407,6 +408,7 @@ const cp_route cp_finance_routes[] = {
     {"POST", "/api/v1/finance/assessments", post_assessments, CP_ROUTE_JSON_BODY},
     {"POST", "/api/v1/finance/payments", post_payment, CP_ROUTE_JSON_BODY},
     {"POST", "/api/v1/finance/payments/import", post_payment_import, CP_ROUTE_JSON_BODY},
+    {"POST", "/api/v1/finance/voluntary-contributions", post_voluntary, CP_ROUTE_JSON_BODY},
     {"GET", "/api/v1/finance/entries/{id}", get_entry, 0},
     {"POST", "/api/v1/finance/entries/{id}/reversal", post_reversal, CP_ROUTE_JSON_BODY},
     {"GET", "/api/v1/finance/budget-lines", get_budget_lines, 0},

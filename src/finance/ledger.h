@@ -9,6 +9,7 @@
  *   receivable:<member id>    asset      what a member owes (assessed - paid)
  *   credit:<member id>        liability  a member's overpayments held as credit
  *   revenue:contributions     revenue    assessed contributions
+ *   revenue:voluntary         revenue    voluntary contributions (outside the scale)
  *   expense:<year>:<line>     expense    spending against a budget line
  *
  * Every entry has a sequence number in its currency's ledger (1, 2, 3 ...)
@@ -46,7 +47,7 @@ typedef struct {
 } cp_leg;
 
 typedef struct {
-    const char *kind;      /* assessment, payment, credit_apply, spending, reversal */
+    const char *kind;      /* assessment, payment, credit_apply, spending, voluntary, reversal */
     int64_t day;           /* value date (ms at 00:00 UTC) */
     const char *member_id; /* NULL when not about one member */
     const char *reverses;  /* NULL, or the id of the entry reversed */

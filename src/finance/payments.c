@@ -288,6 +288,8 @@ static cp_status reverse(cp_conn *c, const cp_actor *a, const char *entry_id, co
                            "record the correction as a new payment or reverse that assessment first");
     } else if (strcmp(e.kind, "spending") == 0) {
         if ((st = fin_scalar(c, "SELECT amount FROM fin_spending WHERE id = ?", &amount, err, "s", entry_id))) return st;
+    } else if (strcmp(e.kind, "voluntary") == 0) {
+        amount = -e.legs[0].amount; /* the negated cash leg */
     } else if (strcmp(e.kind, "assessment") == 0) {
         int64_t paid = 0;
         if ((st = fin_scalar(c, "SELECT paid FROM fin_assessment WHERE id = ?", &paid, err, "s", entry_id))) return st;
@@ -305,6 +307,10 @@ static cp_status reverse(cp_conn *c, const cp_actor *a, const char *entry_id, co
     if (strcmp(e.kind, "payment") == 0) {
         if ((st = unallocate(c, entry_id, id, day, err)) || (st = fin_daily_add(c, e.currency, "cash", day, -amount, err)) ||
             (st = fin_daily_add(c, e.currency, "collected", day, -amount, err)))
+            return st;
+    } else if (strcmp(e.kind, "voluntary") == 0) {
+        if ((st = fin_daily_add(c, e.currency, "cash", day, -amount, err)) ||
+            (st = fin_daily_add(c, e.currency, "voluntary", day, -amount, err)))
             return st;
     } else if (strcmp(e.kind, "spending") == 0) {
         if ((st = fin_daily_add(c, e.currency, "cash", day, amount, err)) ||

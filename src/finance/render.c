@@ -108,7 +108,7 @@ char *cp_finance_sustainability_csv(const json_t *r, size_t *len)
     sb b = {0};
     csv_row(&b, 3, "section", "item", "value");
     static const char *const KEYS[] = {"as_of", "currency", "financial_year", "assessed", "collected", "collection_rate_pct",
-                                       "receipts_year_to_date", "arrears", "cash", "monthly_spending", "runway_months"};
+                                       "receipts_year_to_date", "voluntary_year_to_date", "arrears", "cash", "monthly_spending", "runway_months"};
     for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++) {
         char v[64];
         snprintf(v, sizeof v, "%s", str(r, KEYS[i]));

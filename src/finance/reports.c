@@ -203,11 +203,12 @@ static cp_status cash_history(cp_conn *c, const char *cur, int64_t day, int exp,
 cp_status cp_finance_sustainability(cp_conn *c, const char *cur, int64_t day, int risk_days, json_t **out, cp_err *err)
 {
     int exp = fin_exponent(cur), year = cp_fin_year_of(day);
-    int64_t assessed = 0, collected = 0, cash = 0, spent12 = 0, receipts = 0;
+    int64_t assessed = 0, collected = 0, cash = 0, spent12 = 0, receipts = 0, voluntary = 0;
     cp_status st = year_figures(c, cur, year, day, &assessed, &collected, err);
     if (!st) st = daily_sum(c, cur, "cash", 0, day, &cash, err);
     if (!st) st = daily_sum(c, cur, "spent", day - 365 * CP_FIN_DAY_MS + CP_FIN_DAY_MS, day, &spent12, err);
     if (!st) st = daily_sum(c, cur, "collected", cp_fin_year_start(year), day, &receipts, err);
+    if (!st) st = daily_sum(c, cur, "voluntary", cp_fin_year_start(year), day, &voluntary, err);
     if (st) return st;
     /* collection over the years (the chart): the ten years up to this one */
     json_t *years = json_array();
@@ -297,6 +298,7 @@ cp_status cp_finance_sustainability(cp_conn *c, const char *cur, int64_t day, in
     fin_put_amount(o, "assessed", assessed, exp);
     fin_put_amount(o, "collected", collected, exp);
     fin_put_amount(o, "receipts_year_to_date", receipts, exp);
+    fin_put_amount(o, "voluntary_year_to_date", voluntary, exp);
     fin_put_amount(o, "arrears", arrears, exp);
     json_t *b = json_object();
     for (int k = 0; k < 4; k++)

@@ -299,6 +299,12 @@ def test_reference_data_and_decisions_endpoints(server, fin):
     r = post("/api/v1/finance/repayment-plans", {"member_id": a, "decision_ref": "x", "start": "2025-06-01",
                                                  "installments": [{"due": "2025-05-01", "amount": "1.00"}]})
     assert r.status == 422
+    gift = {"amount": "75.00", "date": "2025-07-07", "reference": "grant", "donor": "Foundation X"}
+    assert post("/api/v1/finance/voluntary-contributions", gift, k=fin["auditor"]).status == 403
+    r = post("/api/v1/finance/voluntary-contributions", gift)
+    assert r.status == 201 and r.json["amount_minor"] == 7500, r
+    r = server.request("GET", "/api/v1/finance/reports/sustainability?as_of=2025-12-31", key=fin["auditor"])
+    assert r.json["voluntary_year_to_date_minor"] == 7500
     r = server.request("GET", "/api/v1/finance/arrears?as_of=2025-12-31", key=fin["auditor"])
     assert r.status == 200 and set(r.json["aging"]) >= {"1-30", "31-90", "91-365", "over-365"}
     assert any(i["member_id"] == fin["sector"]["id"] for i in r.json["items"])

@@ -291,7 +291,27 @@ static void test_reports(void)
                          NULL),
                   CP_OK);
     }
+    /* a voluntary contribution, reversed: cash and the year's voluntary total go back */
+    json_t *gift = NULL, *rev = NULL;
+    CHECK_INT(ffx_do(&f, cp_finance_voluntary,
+                     json_pack("{ss ss ss ss}", "amount", "250.00", "date", "2025-05-05", "reference", "grant 1", "donor", "Foundation X"),
+                     &gift),
+              CP_OK);
+    json_t *rin = json_pack("{ss ss}", "reason", "returned", "date", "2025-06-01");
+    cp_fin_idem rk = {"rev-gift", false};
+    CHECK_INT(cp_finance_reverse(f.c, &f.a, id_of(gift, "id"), rin, &rk, &rev, &f.err), CP_OK);
+    CHECK_INT(json_integer_value(json_object_get(rev, "amount_minor")), 25000);
+    json_decref(rin);
+    json_decref(rev);
+    json_decref(gift);
+    CHECK_INT(cp_finance_sustainability(f.c, "CHF", ffx_day("2025-05-31"), 90, &rep, &f.err), CP_OK);
+    CHECK_INT(json_integer_value(json_object_get(rep, "voluntary_year_to_date_minor")), 25000);
+    json_decref(rep);
+    CHECK_INT(ffx_do(&f, cp_finance_voluntary,
+                     json_pack("{ss ss ss}", "amount", "250.00", "date", "2025-05-05", "reference", "grant 2"), NULL),
+              CP_E_BAD_REQUEST); /* the donor is required */
     CHECK_INT(cp_finance_sustainability(f.c, "CHF", ffx_day("2025-12-31"), 90, &rep, &f.err), CP_OK);
+    CHECK_INT(json_integer_value(json_object_get(rep, "voluntary_year_to_date_minor")), 0);
     CHECK_INT(json_integer_value(json_object_get(rep, "assessed_minor")), 100000);
     CHECK_INT(json_integer_value(json_object_get(rep, "collected_minor")), 0);
     CHECK_INT(json_integer_value(json_object_get(rep, "cash_minor")), 100000 - 6000);
