@@ -191,6 +191,15 @@ cp_status cp_demo_finance(cp_conn *c, const cp_actor *a, cp_err *err)
             /* else: nothing paid — in arrears */
         }
     }
+    /* a voluntary contribution from a foundation, early in the last year */
+    if (!st) {
+        char date[16];
+        cp_fin_date_format(cp_fin_date(y0, 2, 14), date, sizeof date);
+        st = run(&d, "voluntary", cp_finance_voluntary,
+                 json_pack("{ss ss ss ss}", "amount", "250000.00", "date", date, "reference", "capacity-building grant",
+                           "donor", "Global Cyber Capacity Foundation (demo)"),
+                 NULL);
+    }
     /* spending: every month of both years up to this one, each line an even share of its budget */
     for (int k = 0; k < 2 && !st; k++)
         for (int mo = 1; mo <= 12 && !st; mo++) {
