@@ -26,6 +26,7 @@
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/serve.h"
+#include "governance/record.h"
 #include "http/server.h"
 #include "intel/collections.h"
 #include "intel/demo_intel.h"
@@ -275,6 +276,7 @@ static int build(cp_config *cfg, cp_db *db, char *cred_path, size_t cap)
     int rc = CP_EXIT_FAIL;
     if (!d.c || cp_iso3166_load(NULL, &d.err)) goto out;
     if (cp_bootstrap(d.c, &d.a, "ITU-IMPACT Alliance (demo)", "secretariat", &alliance, &admin, secret, &d.err)) goto out;
+    if (cp_record_setup(d.c, NULL, &d.err)) goto out; /* the governance record's signing key */
     char password[24];
     random_password(password);
     json_t *pw_in = json_pack("{ss}", "password", password), *pw_out = NULL;

@@ -11,6 +11,7 @@
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/serve.h"
+#include "governance/record.h"
 #include "http/metrics.h"
 #include "http/ratelimit.h"
 #include "http/router.h"
@@ -52,6 +53,10 @@ int cp_cli_serve_store(cp_config *cfg, cp_db *db)
         goto out;
     }
     if (made) cp_log(CP_LOG_INFO, "collections", "created %d missing intelligence collections", made);
+    if (cp_record_setup(c, NULL, &err)) { /* the governance record's key, for a store made before it existed */
+        rc = cp_cli_fail(err.msg);
+        goto out;
+    }
     if (cp_server_start(&app, &srv, &err)) {
         rc = cp_cli_fail(err.msg);
         goto out;
