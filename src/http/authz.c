@@ -108,6 +108,9 @@ cp_status cp_authz(const cp_actor *a, cp_action act, const cp_resource *r, cp_er
          * decided object by object by cp_intel_may_read */
         if (has(a, CP_ROLE_ANALYST | CP_ROLE_SECRETARIAT)) return CP_OK;
         break;
+    case CP_ACT_RECORD_READ:
+        return CP_OK; /* the governance record is verifiable by every user of every active member, any role;
+                         sealed entries are withheld inside (governance/record.h) */
     case CP_ACT_ME:
     case CP_ACT_COUNT_:
         break;

@@ -47,7 +47,8 @@
     X(CP_ACT_COLLECTION_CREATE, "collection.create")                       \
     X(CP_ACT_COLLECTION_UPDATE, "collection.update")                       \
     X(CP_ACT_COLLECTION_MEMBERS, "collection.members")                     \
-    X(CP_ACT_INTEL_SEARCH, "intel.search")
+    X(CP_ACT_INTEL_SEARCH, "intel.search")                                 \
+    X(CP_ACT_RECORD_READ, "record.read")
 
 typedef enum {
 #define CP_ACTION_ENUM(name, str) name,

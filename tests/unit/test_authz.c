@@ -104,6 +104,7 @@ static const row OTHERS[] = {
     {CP_ACT_COLLECTION_UPDATE,     {OK,   E403, E403, OK,   E403, E403, E401}},
     {CP_ACT_COLLECTION_MEMBERS,    {OK,   E403, E403, OK,   E403, E403, E401}},
     {CP_ACT_INTEL_SEARCH,          {OK,   E403, E403, OK,   OK,   E403, E401}},
+    {CP_ACT_RECORD_READ,           {OK,   OK,   OK,   OK,   OK,   E403, E401}}, /* the governance record: any role */
 };
 
 /* The resource is the actor's own: its member and its user. */
