@@ -15,6 +15,7 @@
 #include "base/crypto.h"
 #include "base/log.h"
 #include "cli/cli.h"
+#include "governance/recheck.h"
 #include "intel/collections.h"
 #include "members/members.h"
 
@@ -89,6 +90,7 @@ int main(int argc, char **argv)
     cp_err err = {{0}};
     if (cp_crypto_init(&err)) return cp_cli_fail(err.msg);
     cp_member_created_hook = on_member_created;
+    cp_gov_recheck_hook = cp_gov_recheck_results; /* record verify recomputes results with the tally */
 
     cp_config cfg;
     cp_config_defaults(&cfg);

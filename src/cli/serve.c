@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/serve.h"
 #include "governance/record.h"
+#include "governance/scheduler.h"
 #include "http/metrics.h"
 #include "http/ratelimit.h"
 #include "http/router.h"
@@ -37,6 +38,7 @@ int cp_cli_serve_store(cp_config *cfg, cp_db *db)
     };
     int rc = CP_EXIT_OK;
     cp_server *srv = NULL;
+    cp_gov_scheduler *gov_clock = NULL; /* governance: closes votes at their closing time, reminders */
     cp_err err = {{0}};
     if (!app.metrics || !app.ratelimit) {
         rc = cp_cli_fail("out of memory");
@@ -61,6 +63,11 @@ int cp_cli_serve_store(cp_config *cfg, cp_db *db)
         rc = cp_cli_fail(err.msg);
         goto out;
     }
+    if (cp_gov_scheduler_start(db, 1000, &gov_clock, &err)) {
+        cp_server_stop(srv);
+        rc = cp_cli_fail(err.msg);
+        goto out;
+    }
     char where[160];
     snprintf(where, sizeof where, "%s", cfg->listen);
     char *colon = strrchr(where, ':');
@@ -70,6 +77,7 @@ int cp_cli_serve_store(cp_config *cfg, cp_db *db)
     cp_log(CP_LOG_INFO, "listening", "%s://%s store=%s", app.tls ? "https" : "http", where, cp_db_describe(db));
     int sig = cp_server_wait_for_signal();
     cp_log(CP_LOG_INFO, "shutdown", "signal %d: draining in-flight requests", sig);
+    cp_gov_scheduler_stop(gov_clock);
     cp_server_stop(srv);
     cp_log(CP_LOG_INFO, "stopped", "all requests finished");
 out:
