@@ -149,7 +149,7 @@ cp_status cp_gov_body_create(cp_conn *c, const cp_actor *a, const json_t *in, js
 
 static json_t *body_json(cp_stmt *s)
 {
-    return json_pack("{ss ss ss s? so}", "id", cp_stmt_col_text(s, 0), "name", cp_stmt_col_text(s, 1), "kind",
+    return json_pack("{ss ss ss so so}", "id", cp_stmt_col_text(s, 0), "name", cp_stmt_col_text(s, 1), "kind",
                      cp_stmt_col_text(s, 2), "description",
                      cp_stmt_col_is_null(s, 3) ? json_null() : json_string(cp_stmt_col_text(s, 3)), "created_at",
                      gov_time(cp_stmt_col_int(s, 4), false));

@@ -111,6 +111,37 @@ cp_status cp_authz(const cp_actor *a, cp_action act, const cp_resource *r, cp_er
     case CP_ACT_RECORD_READ:
         return CP_OK; /* the governance record is verifiable by every user of every active member, any role;
                          sealed entries are withheld inside (governance/record.h) */
+    /* Governance (docs/api.md "Governance"): every role reads proposals and
+     * results; the secretariat administers; only a delegate of a member state
+     * votes, gives proxies and registers signing keys, for its own member (the
+     * domain checks a proxy holder's proxy); auditors change nothing. */
+    case CP_ACT_GOV_READ:
+        return CP_OK;
+    case CP_ACT_GOV_ADMIN:
+        if (sec) return CP_OK;
+        break;
+    case CP_ACT_GOV_VOTE:
+    case CP_ACT_GOV_PROXY: {
+        if (a->kind == CP_ACTOR_CLI) return CP_OK; /* the administrator on the machine (demo data) */
+        bool state_delegate = has(a, CP_ROLE_DELEGATE) && !a->member_is_alliance;
+        if (state_delegate && (!r || !r->member_id || same_member(a, r))) return CP_OK;
+        if (state_delegate) return cp_fail(err, CP_E_FORBIDDEN, "a delegate acts only for its own member state");
+        if (sec)
+            return cp_fail(err, CP_E_FORBIDDEN,
+                           "the secretariat cannot vote or give proxies for a member; only a delegate of that member state can");
+        return cp_fail(err, CP_E_FORBIDDEN, "only a delegate of a member state may %s",
+                       act == CP_ACT_GOV_VOTE ? "vote" : "give or revoke a proxy");
+    }
+    case CP_ACT_GOV_KEY:
+        if (has(a, CP_ROLE_DELEGATE) && (!r || !r->user_id || same_user(a, r))) return CP_OK;
+        if (sec && r && r->user_id) return CP_OK; /* the secretariat may revoke a compromised key */
+        break;
+    case CP_ACT_GOV_COMMENT:
+        if (sec || has(a, CP_ROLE_DELEGATE | CP_ROLE_ANALYST)) return CP_OK;
+        break;
+    case CP_ACT_GOV_ELIGIBILITY_READ:
+        if (reads_all(a) || (has(a, CP_ROLE_DELEGATE) && (!r || !r->member_id || same_member(a, r)))) return CP_OK;
+        break;
     case CP_ACT_ME:
     case CP_ACT_COUNT_:
         break;

@@ -48,7 +48,14 @@
     X(CP_ACT_COLLECTION_UPDATE, "collection.update")                       \
     X(CP_ACT_COLLECTION_MEMBERS, "collection.members")                     \
     X(CP_ACT_INTEL_SEARCH, "intel.search")                                 \
-    X(CP_ACT_RECORD_READ, "record.read")
+    X(CP_ACT_RECORD_READ, "record.read")                                   \
+    X(CP_ACT_GOV_READ, "gov.read")                                         \
+    X(CP_ACT_GOV_ADMIN, "gov.admin")                                       \
+    X(CP_ACT_GOV_VOTE, "gov.vote")                                         \
+    X(CP_ACT_GOV_PROXY, "gov.proxy")                                       \
+    X(CP_ACT_GOV_COMMENT, "gov.comment")                                   \
+    X(CP_ACT_GOV_KEY, "gov.key")                                           \
+    X(CP_ACT_GOV_ELIGIBILITY_READ, "gov.eligibility.read")
 
 typedef enum {
 #define CP_ACTION_ENUM(name, str) name,

@@ -26,6 +26,7 @@ static void build(void)
     add(cp_intel_routes, cp_intel_routes_count);
     add(cp_search_routes, cp_search_routes_count);
     add(cp_record_routes, cp_record_routes_count);
+    add(cp_governance_routes, cp_governance_routes_count);
 }
 
 const cp_router *cp_routes_all(void)

@@ -105,6 +105,14 @@ static const row OTHERS[] = {
     {CP_ACT_COLLECTION_MEMBERS,    {OK,   E403, E403, OK,   E403, E403, E401}},
     {CP_ACT_INTEL_SEARCH,          {OK,   E403, E403, OK,   OK,   E403, E401}},
     {CP_ACT_RECORD_READ,           {OK,   OK,   OK,   OK,   OK,   E403, E401}}, /* the governance record: any role */
+    /* governance: FR's vote, proxy, eligibility; U_TARGET's signing key */
+    {CP_ACT_GOV_READ,              {OK,   OK,   OK,   OK,   OK,   E403, E401}},
+    {CP_ACT_GOV_ADMIN,             {OK,   E403, E403, E403, E403, E403, E401}},
+    {CP_ACT_GOV_VOTE,              {E403, E403, OK,   E403, E403, E403, E401}}, /* never the secretariat */
+    {CP_ACT_GOV_PROXY,             {E403, E403, OK,   E403, E403, E403, E401}},
+    {CP_ACT_GOV_COMMENT,           {OK,   E403, OK,   OK,   OK,   E403, E401}},
+    {CP_ACT_GOV_KEY,               {OK,   E403, E403, E403, E403, E403, E401}}, /* the secretariat may revoke */
+    {CP_ACT_GOV_ELIGIBILITY_READ,  {OK,   OK,   OK,   E403, E403, E403, E401}},
 };
 
 /* The resource is the actor's own: its member and its user. */
