@@ -35,6 +35,7 @@ static const char USAGE[] =
     "  import      STIX bundles and MISP events from files or folders into a collection\n"
     "  export      a collection as one STIX bundle\n"
     "  record      the governance record: tree head, export, note, verify (a server, a file, the store)\n"
+    "  governance  tally a vote described in a file; list, show and close proposals\n"
     "  verify    check the audit chain and the store's invariants\n"
     "  backup    write a consistent copy of an SQLite store (server may be running)\n"
     "  version   print the version and the libraries in use\n"
@@ -115,6 +116,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "import") == 0) return cp_cli_import(n, words, &cfg);
     if (strcmp(cmd, "export") == 0) return cp_cli_export(n, words, &cfg);
     if (strcmp(cmd, "record") == 0) return cp_cli_record(n, words, &cfg);
+    if (strcmp(cmd, "governance") == 0) return cp_cli_governance(n, words, &cfg);
     /* member/user/key: words[1] is the action ("create", "list", ...). */
     if (strcmp(cmd, "member") == 0) return with_store(cp_cli_member, n - 1, words + 1, &cfg);
     if (strcmp(cmd, "user") == 0) return with_store(cp_cli_user, n - 1, words + 1, &cfg);

@@ -30,6 +30,7 @@ int cp_cli_collection(int argc, char **argv, cp_db *db);
 int cp_cli_import(int argc, char **argv, cp_config *cfg);
 int cp_cli_export(int argc, char **argv, cp_config *cfg);
 int cp_cli_record(int argc, char **argv, cp_config *cfg);
+int cp_cli_governance(int argc, char **argv, cp_config *cfg);
 
 /* --- helpers shared by the subcommands (common.c) --- */
 

@@ -370,3 +370,22 @@ def test_record_verify_rechecks_results(w, server):
     assert m, p.stdout
     # adopted, postponed, rejected (two rounds of one proposal) at least
     assert int(m.group(1)) >= 3 and m.group(3) == "0", p.stdout
+
+
+def test_cli_tally_and_list(w, server, tmp_path):
+    """`cyberpact governance tally FILE`: the worked example 1 of docs/governance.md."""
+    here = os.path.dirname(__file__)
+    p = subprocess.run([BIN, "governance", "tally", os.path.join(here, "../data/governance/example1.json")],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    res = json.loads(p.stdout)
+    assert res["outcome"] == "adopted" and res["quorum_needed"] == 6 and res["majority_needed"] == 3
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"rule": "simple", "ballots": [{"member": "A", "choice": "object", "seq": 1}]}')
+    p = subprocess.run([BIN, "governance", "tally", str(bad)], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 1 and "ballots[0].choice" in p.stderr
+    p = server.cli(["governance", "list", "--status", "adopted"])
+    assert p.returncode == 0 and json.loads(p.stdout) and all(x["status"] == "adopted" for x in json.loads(p.stdout))
+    pid = w.proposal()
+    p = server.cli(["governance", "close", pid], check=False)
+    assert p.returncode == 1 and "closing time" in p.stderr
