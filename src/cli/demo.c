@@ -30,6 +30,7 @@
 #include "http/server.h"
 #include "intel/collections.h"
 #include "intel/demo_intel.h"
+#include "governance/demo_governance.h"
 #include "intel/warninglist.h"
 #include "members/bootstrap.h"
 #include "members/keys.h"
@@ -218,6 +219,7 @@ static cp_status populate(demo *d, const char *alliance_id, const char *alliance
     if ((st = collections(d, alliance_id, ids))) return st;
     int stored = 0;
     if ((st = cp_demo_intel(d->c, &d->a, &stored, &d->err))) return st;
+    if ((st = cp_demo_governance(d->c, &d->a, ids, n, &d->err))) return st;
     return user(d, other_ids[0], OTHERS[0].name, "analyst-sahel", json_pack("[s]", "analyst"));
 }
 
