@@ -389,3 +389,34 @@ def test_cli_tally_and_list(w, server, tmp_path):
     pid = w.proposal()
     p = server.cli(["governance", "close", pid], check=False)
     assert p.returncode == 1 and "closing time" in p.stderr
+
+
+def test_two_servers_close_once(w, server, tmp_path):
+    """Two servers on one store, both with the scheduler: a vote closes once
+    (one eligibility snapshot and one result in the record)."""
+    cmd = [BIN, "serve", "--listen", "127.0.0.1:0", "--data", str(tmp_path / "second")]
+    if server.db:
+        cmd += ["--database", server.db]
+    else:
+        cmd += ["--database", "sqlite:" + os.path.join(server.data, "cyberpact.db")]
+    log = open(tmp_path / "second.log", "wb")
+    second = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log)
+    try:
+        assert b"listening" in second.stdout.readline()
+        pids = [w.proposal(closes_in=2) for _ in range(3)]
+        for pid in pids:
+            assert w.vote(pid, 0, "yes").status == 201
+        for pid in pids:
+            assert w.wait_closed(pid)["status"] == "postponed"
+        time.sleep(1.5)  # both schedulers have passed the closing time at least once more
+    finally:
+        second.terminate()
+        assert second.wait(timeout=30) == 0
+        second.stdout.close()
+        log.close()
+    out = tmp_path / "export.jsonl"
+    server.cli(["record", "export", str(out), "--all"])
+    entries = [json.loads(json.loads(line)["entry"]) for line in out.read_text().splitlines()[1:]]
+    for pid in pids:
+        kinds = [e["type"] for e in entries if e.get("proposal") == pid]
+        assert kinds.count("result") == 1 and kinds.count("eligibility") == 1, kinds
