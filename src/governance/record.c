@@ -475,6 +475,24 @@ cp_status cp_record_entries(cp_conn *c, const cp_record_reader *rd, int64_t star
     return CP_OK;
 }
 
+cp_status cp_record_scan(cp_conn *c, int64_t start, int64_t end, cp_record_scan_fn fn, void *ctx, cp_err *err)
+{
+    cp_stmt *s;
+    cp_status st = cp_stmt_prepare(c, "SELECT idx, leaf_hash, entry FROM record_entries WHERE idx >= ? AND idx <= ? ORDER BY idx",
+                                   &s, err);
+    if (st) return st;
+    cp_stmt_bind_int(s, 1, start);
+    cp_stmt_bind_int(s, 2, end);
+    cp_step step;
+    while ((step = cp_stmt_step(s, err)) == CP_STEP_ROW) {
+        const char *entry = cp_stmt_col_text(s, 2);
+        if (fn(ctx, cp_stmt_col_int(s, 0), cp_stmt_col_text(s, 1), entry, entry ? strlen(entry) : 0)) break;
+    }
+    st = step == CP_STEP_ERROR ? cp_stmt_status(s) : CP_OK;
+    cp_stmt_finalize(s);
+    return st;
+}
+
 cp_status cp_record_find_leaf(cp_conn *c, const char *leaf_hex, int64_t *index, cp_err *err)
 {
     cp_stmt *s;

@@ -116,6 +116,12 @@ cp_status cp_record_inclusion(cp_conn *c, int64_t index, int64_t tree_size, char
 /* Consistency proof between the trees of sizes first and second
  * (0 < first <= second <= current size). */
 cp_status cp_record_consistency(cp_conn *c, int64_t first, int64_t second, json_t **proof, cp_err *err);
+/* Every entry start..end (inclusive, clipped to the current size) in index order,
+ * with its stored bytes whether sealed or not: for tools on the machine (record
+ * verify on the store, export --all, the benchmark), never for HTTP readers. fn
+ * returns non-zero to stop (cp_record_scan then returns CP_OK). Borrowed strings. */
+typedef int (*cp_record_scan_fn)(void *ctx, int64_t index, const char *leaf_hash, const char *entry, size_t len);
+cp_status cp_record_scan(cp_conn *c, int64_t start, int64_t end, cp_record_scan_fn fn, void *ctx, cp_err *err);
 /* Root hash (hex) of the tree of size tree_size (<= the current size). */
 cp_status cp_record_root_at(cp_conn *c, int64_t tree_size, char root_hex[CP_RECORD_HEX], cp_err *err);
 
