@@ -665,3 +665,93 @@ cp_status cp_record_root_at(cp_conn *c, int64_t tree_size, char root_hex[CP_RECO
     cp_merkle_hex(root, root_hex);
     return CP_OK;
 }
+
+/* ---- checking the stored subtree hashes ---- */
+
+typedef struct {
+    uint8_t (*hash)[CP_MERKLE_HASH];
+    uint8_t *have;
+    uint64_t cap;
+    cp_merkle_frontier f;
+    bool bad_leaf;
+    int64_t bad_index;
+} node_check;
+
+static void keep_node(void *ctx, unsigned level, uint64_t index, const uint8_t h[CP_MERKLE_HASH])
+{
+    node_check *nc = ctx;
+    int64_t k = cp_merkle_node_key(level, index);
+    if (k >= 0 && (uint64_t)k < nc->cap) {
+        memcpy(nc->hash[k], h, CP_MERKLE_HASH);
+        nc->have[k] = 1;
+    }
+}
+
+static int push_leaf(void *ctx, int64_t index, const char *leaf_hash, const char *entry, size_t len)
+{
+    (void)entry;
+    (void)len;
+    node_check *nc = ctx;
+    uint8_t h[CP_MERKLE_HASH];
+    if ((uint64_t)index != nc->f.size || !cp_merkle_unhex(leaf_hash, h)) {
+        nc->bad_leaf = true;
+        nc->bad_index = (int64_t)nc->f.size;
+        return 1;
+    }
+    cp_merkle_frontier_push(&nc->f, h, keep_node, nc);
+    return 0;
+}
+
+cp_status cp_record_check_nodes(cp_conn *c, int64_t size, int64_t *checked, char *problem, size_t cap, cp_err *err)
+{
+    *checked = 0;
+    problem[0] = 0;
+    if (size > CP_RECORD_NODES_CHECK_MAX)
+        return cp_fail(err, CP_E_TOO_LARGE, "the subtree check holds at most %d entries in memory",
+                       CP_RECORD_NODES_CHECK_MAX);
+    node_check nc = {0};
+    nc.cap = 2 * (uint64_t)size + 2;
+    nc.hash = malloc(nc.cap * CP_MERKLE_HASH);
+    nc.have = calloc(nc.cap, 1);
+    cp_merkle_frontier_init(&nc.f);
+    cp_status st = CP_OK;
+    if (!nc.hash || !nc.have) {
+        st = cp_fail(err, CP_E_NOMEM, "out of memory for the subtree check");
+        goto out;
+    }
+    if (size > 0 && (st = cp_record_scan(c, 0, size - 1, push_leaf, &nc, err))) goto out;
+    if (nc.bad_leaf || nc.f.size != (uint64_t)size) {
+        snprintf(problem, cap, "entry %" PRId64 " is missing or has a malformed leaf hash", nc.bad_leaf ? nc.bad_index : (int64_t)nc.f.size);
+        goto out;
+    }
+    cp_stmt *s;
+    if ((st = cp_stmt_prepare(c, "SELECT k, hash FROM record_nodes ORDER BY k", &s, err))) goto out;
+    cp_step step;
+    while ((step = cp_stmt_step(s, err)) == CP_STEP_ROW) {
+        int64_t k = cp_stmt_col_int(s, 0);
+        uint8_t h[CP_MERKLE_HASH];
+        if (k < 0 || (uint64_t)k >= nc.cap || !nc.have[k]) continue; /* nodes of entries appended since */
+        (*checked)++;
+        nc.have[k] = 2;
+        if (!cp_merkle_unhex(cp_stmt_col_text(s, 1), h) || memcmp(h, nc.hash[k], CP_MERKLE_HASH) != 0) {
+            if (!problem[0]) snprintf(problem, cap, "stored subtree hash %" PRId64 " differs from the one recomputed from the leaves (proofs using it would fail)", k);
+        }
+    }
+    st = step == CP_STEP_ERROR ? cp_stmt_status(s) : CP_OK;
+    cp_stmt_finalize(s);
+    if (st) goto out;
+    for (uint64_t k = 0; k < nc.cap && !problem[0]; k++)
+        if (nc.have[k] == 1) snprintf(problem, cap, "stored subtree hash %" PRIu64 " is missing", k);
+    head_row h;
+    if ((st = head_read(c, "SELECT " HEAD_COLUMNS " FROM record_head WHERE id = 1", &h, err))) goto out;
+    if (h.head.tree_size == size && !problem[0]) {
+        char text[sizeof h.frontier];
+        frontier_text(&nc.f, text);
+        if (strcmp(text, h.frontier) != 0)
+            snprintf(problem, cap, "the head's frontier differs from the tree's right edge (the next append would sign a wrong root)");
+    }
+out:
+    free(nc.hash);
+    free(nc.have);
+    return st;
+}

@@ -122,6 +122,14 @@ cp_status cp_record_consistency(cp_conn *c, int64_t first, int64_t second, json_
  * returns non-zero to stop (cp_record_scan then returns CP_OK). Borrowed strings. */
 typedef int (*cp_record_scan_fn)(void *ctx, int64_t index, const char *leaf_hash, const char *entry, size_t len);
 cp_status cp_record_scan(cp_conn *c, int64_t start, int64_t end, cp_record_scan_fn fn, void *ctx, cp_err *err);
+/* Recomputes every stored subtree hash (record_nodes) and the head's frontier from
+ * the stored leaf hashes of the first `size` entries, and compares: a damaged node
+ * would make the server hand out proofs that fail. *checked counts the nodes
+ * compared; problem receives the first difference ("" when none). Needs 33 bytes
+ * of memory per node (~64 MB per million entries); refuses (CP_E_TOO_LARGE)
+ * beyond CP_RECORD_NODES_CHECK_MAX entries. For tools on the machine. */
+#define CP_RECORD_NODES_CHECK_MAX 16000000
+cp_status cp_record_check_nodes(cp_conn *c, int64_t size, int64_t *checked, char *problem, size_t cap, cp_err *err);
 /* Root hash (hex) of the tree of size tree_size (<= the current size). */
 cp_status cp_record_root_at(cp_conn *c, int64_t tree_size, char root_hex[CP_RECORD_HEX], cp_err *err);
 

@@ -522,3 +522,19 @@ def test_concurrent_appends_never_fork_the_log(fresh_server):
     assert head["tree_size"] == 24
     assert mth([leaf_hash(e["entry"].encode()) for e in entries]).hex() == head["root_hash"]
     assert verify_cli(s, "--server", f"http://127.0.0.1:{s.port}", "--key", s.admin_key).returncode == 0
+
+
+def test_a_damaged_subtree_hash_is_named_by_the_store_check_and_fails_proofs(fresh_server):
+    s = fresh_server()
+    receipts = [note(s, f"entry {i}") for i in range(9)]
+    url = f"http://127.0.0.1:{s.port}"
+    out = verify_cli(s)
+    assert out.returncode == 0 and "subtree hashes:" in out.stdout and "match the leaves" in out.stdout, out.stdout
+    # node key 3 is the perfect subtree of leaves 0..3, part of entry 5's audit path
+    sql(s, "UPDATE record_nodes SET hash = (CASE WHEN substr(hash, 1, 1) = '0' THEN '1' ELSE '0' END)"
+           " || substr(hash, 2) WHERE k = 3")
+    out = verify_cli(s)
+    assert out.returncode == 1 and "stored subtree hash 3 differs" in out.stdout, out.stdout
+    r5 = write(os.path.join(s.dir, "r5.json"), receipts[5])
+    out = verify_cli(s, "--server", url, "--key", s.admin_key, "--receipt", r5)
+    assert out.returncode == 1 and "inclusion proof for entry 5 fails" in out.stdout, out.stdout
