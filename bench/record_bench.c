@@ -2,7 +2,7 @@
  * record_bench.c — the governance record's hot paths (bench/record.sh runs it;
  * figures in docs/benchmarks.md).
  *
- *   record_bench [N_MEMORY] [N_STORE] [STORE_DIR]
+ *   record_bench [N_MEMORY] [N_STORE] [STORE_DIR [keep]]
  *
  * Part 1, a pure in-memory tree of N_MEMORY entries (default 1,000,000; ~160-byte
  * canonical ballot entries):
@@ -24,6 +24,7 @@
  * The machine is shared: figures are a single run, wall clock.
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,7 +171,7 @@ static int scan_one(void *ctx, int64_t index, const char *leaf_hash, const char 
     return 0;
 }
 
-static int store_part(uint64_t n, const char *dir)
+static int store_part(uint64_t n, const char *dir, bool keep)
 {
     printf("== SQLite store of %" PRIu64 " entries through cp_record_append (in %s)\n", n, dir);
     char path[512], url[600];
@@ -250,6 +251,10 @@ static int store_part(uint64_t n, const char *dir)
     bad += k.problems != 0;
     cp_record_check_free(&k);
     cp_db_close(db);
+    if (keep) {
+        printf("store kept: %s\n", path);
+        return bad;
+    }
     char p2[600];
     const char *suffix[] = {"", "-wal", "-shm"};
     for (int i = 0; i < 3; i++) {
@@ -268,6 +273,7 @@ int main(int argc, char **argv)
     const char *dir = argc > 3 ? argv[3] : "/tmp";
     int rc = 0;
     if (n_mem) rc |= memory_part(n_mem);
-    if (n_store) rc |= store_part(n_store, dir);
+    bool keep = argc > 4 && strcmp(argv[4], "keep") == 0;
+    if (n_store) rc |= store_part(n_store, dir, keep);
     return rc;
 }
