@@ -177,6 +177,20 @@ static cp_status head_read(cp_conn *c, const char *sql, head_row *h, cp_err *err
     return st;
 }
 
+/* Lock order, for PostgreSQL where rows are locked one by one: audit_head first, then
+ * record_head. Every write transaction appends an audit entry (which locks audit_head),
+ * so a caller that audited before appending and one that appends before auditing take
+ * the two locks in the same order and cannot deadlock. */
+static cp_status lock_audit_head(cp_conn *c, cp_err *err)
+{
+    cp_stmt *s;
+    cp_status st = cp_stmt_prepare(c, "UPDATE audit_head SET seq = seq WHERE id = 1", &s, err);
+    if (st) return st;
+    st = cp_stmt_run(s, err);
+    cp_stmt_finalize(s);
+    return st;
+}
+
 #define HEAD_COLUMNS "size, root, frontier, at, signature"
 /* Takes the row lock (PostgreSQL) before anything else of the record is read. */
 #define HEAD_LOCK "UPDATE record_head SET size = size WHERE id = 1 RETURNING " HEAD_COLUMNS
@@ -216,7 +230,8 @@ cp_status cp_record_setup(cp_conn *c, char pub_hex[CP_RECORD_HEX], cp_err *err)
     head_row h;
     uint8_t sk[crypto_sign_SECRETKEYBYTES];
     char pub[CP_RECORD_HEX];
-    st = head_read(c, HEAD_LOCK, &h, err);
+    st = lock_audit_head(c, err);
+    if (!st) st = head_read(c, HEAD_LOCK, &h, err);
     if (!st) st = ensure_key(c, sk, pub, err);
     if (!st && !h.head.signature[0]) {
         int64_t now = cp_now_ms();
@@ -368,6 +383,7 @@ static cp_status append(cp_conn *c, const json_t *entry, const char *visible, in
     uint8_t sk[crypto_sign_SECRETKEYBYTES], leaf[CP_MERKLE_HASH], root[CP_MERKLE_HASH];
     char leaf_hex[65];
     int64_t idx = 0;
+    if ((st = lock_audit_head(c, err))) goto out;
     if ((st = head_read(c, HEAD_LOCK, &h, err))) goto out;
     if ((st = frontier_load(&h, &f, err))) goto out;
     if ((st = ensure_key(c, sk, NULL, err))) goto out;

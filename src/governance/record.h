@@ -22,6 +22,8 @@
  * Appending happens inside the caller's write transaction, so an entry exists
  * if and only if the change it records committed; concurrent servers on one
  * PostgreSQL append one at a time (the head row is locked first).
+ * Lock order (PostgreSQL): the audit head row, then the record head row; an
+ * append takes both in that order whether or not the caller audited before.
  */
 #ifndef CP_GOVERNANCE_RECORD_H
 #define CP_GOVERNANCE_RECORD_H

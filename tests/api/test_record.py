@@ -515,9 +515,18 @@ def test_verify_detects_rewritten_history_against_a_saved_head(fresh_server):
 def test_concurrent_appends_never_fork_the_log(fresh_server):
     """Several writers at once (separate processes, as several servers would be)."""
     s = fresh_server()
-    with ThreadPoolExecutor(max_workers=6) as pool:
-        got = list(pool.map(lambda i: note(s, f"concurrent {i}"), range(24)))
+
+    def member(i):
+        r = s.request("POST", "/api/v1/members", {"kind": "observer", "name": f"Concurrent {i}"}, key=s.admin_key)
+        return r.status
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        notes = [pool.submit(note, s, f"concurrent {i}") for i in range(24)]
+        members = [pool.submit(member, i) for i in range(24)]  # audited writes at the same time
+        got = [f.result() for f in notes]
+        assert all(f.result() == 201 for f in members)
     assert sorted(r["index"] for r in got) == list(range(24))
+    s.cli(["verify"])  # the audit chain is intact too
     head, entries = all_entries(s, s.admin_key)
     assert head["tree_size"] == 24
     assert mth([leaf_hash(e["entry"].encode()) for e in entries]).hex() == head["root_hash"]
