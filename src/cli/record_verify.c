@@ -536,7 +536,8 @@ int cp_cli_record_verify(const cp_record_verify_opts *o, cp_conn *c)
     static run u; /* large (frontier, receipts): not on the stack */
     memset(&u, 0, sizeof u);
     u.o = o;
-    cp_record_check_init(&u.k, true);
+    /* parsed entries are kept (in memory: ~0.7 KB each) only for the results recheck */
+    cp_record_check_init(&u.k, cp_gov_recheck_hook != NULL);
     int rc = load_inputs(&u);
     if (rc >= 0) {
         cp_record_check_free(&u.k);

@@ -13,6 +13,7 @@
 
 #include "audit/audit.h"
 #include "audit/merkle.h"
+#include "base/jsonw.h"
 #include "base/timeutil.h"
 #include "store/meta.h"
 
@@ -441,10 +442,12 @@ static cp_status current_size(cp_conn *c, int64_t *size, cp_err *err)
     return st;
 }
 
-cp_status cp_record_entries(cp_conn *c, const cp_record_reader *rd, int64_t start, int64_t end, json_t **items,
-                            cp_err *err)
+/* One entry as a reader may see it: entry NULL when withheld; sealed_until -1 when not sealed. */
+typedef void (*entry_row_fn)(void *ctx, int64_t index, const char *leaf_hash, const char *entry, int64_t sealed_until);
+
+static cp_status entry_rows(cp_conn *c, const cp_record_reader *rd, int64_t start, int64_t end, entry_row_fn fn,
+                            void *ctx, cp_err *err)
 {
-    *items = NULL;
     if (start < 0 || end < 0) return cp_fail(err, CP_E_BAD_REQUEST, "start and end must be non-negative");
     if (start > end)
         return cp_fail(err, CP_E_BAD_REQUEST, "start (%" PRId64 ") is after end (%" PRId64 ")", start, end);
@@ -463,32 +466,81 @@ cp_status cp_record_entries(cp_conn *c, const cp_record_reader *rd, int64_t star
     if (st) return st;
     cp_stmt_bind_int(s, 1, start);
     cp_stmt_bind_int(s, 2, end);
-    json_t *arr = json_array();
     int64_t now = cp_now_ms();
     const char *me = rd && rd->member_id && rd->member_id[0] ? rd->member_id : NULL;
     cp_step step;
     while ((step = cp_stmt_step(s, err)) == CP_STEP_ROW) {
-        json_t *item = json_pack("{sI ss}", "index", (json_int_t)cp_stmt_col_int(s, 0), "leaf_hash",
-                                 cp_stmt_col_text(s, 1));
         bool sealed = !cp_stmt_col_is_null(s, 3) && now < cp_stmt_col_int(s, 3);
         const char *visible = cp_stmt_col_text(s, 4);
         bool may = !sealed || (rd && rd->auditor) || (me && visible && strcmp(me, visible) == 0);
-        json_object_set_new(item, "entry", may ? json_string(cp_stmt_col_text(s, 2)) : json_null());
-        if (sealed) {
-            char when[CP_RFC3339_MAX];
-            cp_rfc3339_format(cp_stmt_col_int(s, 3), when);
-            json_object_set_new(item, "sealed_until", json_string(when));
-        }
-        json_array_append_new(arr, item);
+        fn(ctx, cp_stmt_col_int(s, 0), cp_stmt_col_text(s, 1), may ? cp_stmt_col_text(s, 2) : NULL,
+           sealed ? cp_stmt_col_int(s, 3) : -1);
     }
     st = step == CP_STEP_ERROR ? cp_stmt_status(s) : CP_OK;
     cp_stmt_finalize(s);
+    return st;
+}
+
+static void row_to_json(void *ctx, int64_t index, const char *leaf_hash, const char *entry, int64_t sealed_until)
+{
+    json_t *item = json_pack("{sI ss}", "index", (json_int_t)index, "leaf_hash", leaf_hash);
+    json_object_set_new(item, "entry", entry ? json_string(entry) : json_null());
+    if (sealed_until >= 0) {
+        char when[CP_RFC3339_MAX];
+        cp_rfc3339_format(sealed_until, when);
+        json_object_set_new(item, "sealed_until", json_string(when));
+    }
+    json_array_append_new(ctx, item);
+}
+
+cp_status cp_record_entries(cp_conn *c, const cp_record_reader *rd, int64_t start, int64_t end, json_t **items,
+                            cp_err *err)
+{
+    json_t *arr = json_array();
+    cp_status st = entry_rows(c, rd, start, end, row_to_json, arr, err);
     if (st) {
         json_decref(arr);
-        return st;
+        arr = NULL;
     }
     *items = arr;
-    return CP_OK;
+    return st;
+}
+
+static void row_to_writer(void *ctx, int64_t index, const char *leaf_hash, const char *entry, int64_t sealed_until)
+{
+    cp_jw *w = ctx;
+    cp_jw_obj(w);
+    cp_jw_key(w, "index");
+    cp_jw_int(w, index);
+    cp_jw_key(w, "leaf_hash");
+    cp_jw_str(w, leaf_hash);
+    cp_jw_key(w, "entry");
+    cp_jw_str(w, entry); /* NULL writes null */
+    if (sealed_until >= 0) {
+        cp_jw_key(w, "sealed_until");
+        cp_jw_time(w, sealed_until);
+    }
+    cp_jw_end_obj(w);
+}
+
+cp_status cp_record_entries_page(cp_conn *c, const cp_record_reader *rd, int64_t start, int64_t end, char **text,
+                                 size_t *len, cp_err *err)
+{
+    *text = NULL;
+    cp_jw w;
+    cp_jw_init(&w);
+    cp_jw_obj(&w);
+    cp_jw_key(&w, "entries");
+    cp_jw_arr(&w);
+    cp_status st = entry_rows(c, rd, start, end, row_to_writer, &w, err);
+    if (st) {
+        cp_jw_free(&w);
+        return st;
+    }
+    cp_jw_end_arr(&w);
+    cp_jw_end_obj(&w);
+    *text = cp_jw_finish(&w, len);
+    return *text ? CP_OK : cp_fail(err, CP_E_NOMEM, "out of memory");
 }
 
 cp_status cp_record_scan(cp_conn *c, int64_t start, int64_t end, cp_record_scan_fn fn, void *ctx, cp_err *err)

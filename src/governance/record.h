@@ -108,6 +108,10 @@ typedef struct {
  * when start > end or start is not below the tree size. */
 cp_status cp_record_entries(cp_conn *c, const cp_record_reader *rd, int64_t start, int64_t end, json_t **items,
                             cp_err *err);
+/* The same page as the HTTP document {"entries": [...]} written directly (no Jansson
+ * tree): *text is owned by the caller (malloc), *len its length. */
+cp_status cp_record_entries_page(cp_conn *c, const cp_record_reader *rd, int64_t start, int64_t end, char **text,
+                                 size_t *len, cp_err *err);
 /* The lowest index whose leaf hash is leaf_hex; CP_E_NOT_FOUND when none. */
 cp_status cp_record_find_leaf(cp_conn *c, const char *leaf_hex, int64_t *index, cp_err *err);
 /* Inclusion proof of leaf index in the tree of size tree_size (<= the current
