@@ -2,7 +2,7 @@
  * record_bench.c — the governance record's hot paths (bench/record.sh runs it;
  * figures in docs/benchmarks.md).
  *
- *   record_bench [N_MEMORY] [N_STORE] [STORE_DIR]
+ *   record_bench [N_MEMORY] [N_STORE] [STORE_DIR [keep]]
  *
  * Part 1, a pure in-memory tree of N_MEMORY entries (default 1,000,000; ~160-byte
  * canonical ballot entries):
@@ -19,10 +19,12 @@
  *   append       entries/s, one transaction per 1,000 appends and one per append
  *   proofs       cp_record_inclusion / cp_record_consistency from the store (what
  *                the HTTP handlers call), µs each
- *   verify       reading every entry back (cp_record_entries pages) and checking it
+ *   verify       reading every entry back (cp_record_scan, as `record verify` on a
+ *                store does) and checking it
  * The machine is shared: figures are a single run, wall clock.
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,7 +165,13 @@ static int memory_part(uint64_t n)
     return bad != 0;
 }
 
-static int store_part(uint64_t n, const char *dir)
+static int scan_one(void *ctx, int64_t index, const char *leaf_hash, const char *entry, size_t len)
+{
+    cp_record_check_add(ctx, index, leaf_hash, entry, len);
+    return 0;
+}
+
+static int store_part(uint64_t n, const char *dir, bool keep)
 {
     printf("== SQLite store of %" PRIu64 " entries through cp_record_append (in %s)\n", n, dir);
     char path[512], url[600];
@@ -232,26 +240,21 @@ static int store_part(uint64_t n, const char *dir)
 
     static cp_record_check k;
     cp_record_check_init(&k, false);
-    cp_record_reader all = {.auditor = true};
     t0 = now_s();
     if (cp_conn_begin(c, CP_TX_READ, &err)) return 1;
-    for (int64_t start = 0; start < h.tree_size;) {
-        json_t *items = NULL;
-        if (cp_record_entries(c, &all, start, h.tree_size - 1, &items, &err)) return fprintf(stderr, "%s\n", err.msg), 1;
-        size_t i;
-        json_t *it;
-        json_array_foreach(items, i, it) cp_record_check_item(&k, it);
-        start += (int64_t)json_array_size(items);
-        json_decref(items);
-    }
+    if (cp_record_scan(c, 0, h.tree_size - 1, scan_one, &k, &err)) return fprintf(stderr, "%s\n", err.msg), 1;
     cp_conn_rollback(c);
     cp_record_check_head(&k, &h, NULL);
     double ver_s = now_s() - t0;
-    printf("verify the store (read every entry + check)    %8.3f s  (%.0f ns/entry), problems %" PRId64 "\n", ver_s,
+    printf("verify the store (cp_record_scan + check)       %8.3f s  (%.0f ns/entry), problems %" PRId64 "\n", ver_s,
            ver_s * 1e9 / (double)h.tree_size, k.problems);
     bad += k.problems != 0;
     cp_record_check_free(&k);
     cp_db_close(db);
+    if (keep) {
+        printf("store kept: %s\n", path);
+        return bad;
+    }
     char p2[600];
     const char *suffix[] = {"", "-wal", "-shm"};
     for (int i = 0; i < 3; i++) {
@@ -270,6 +273,7 @@ int main(int argc, char **argv)
     const char *dir = argc > 3 ? argv[3] : "/tmp";
     int rc = 0;
     if (n_mem) rc |= memory_part(n_mem);
-    if (n_store) rc |= store_part(n_store, dir);
+    bool keep = argc > 4 && strcmp(argv[4], "keep") == 0;
+    if (n_store) rc |= store_part(n_store, dir, keep);
     return rc;
 }

@@ -13,6 +13,7 @@
 
 #include "audit/audit.h"
 #include "audit/merkle.h"
+#include "base/jsonw.h"
 #include "base/timeutil.h"
 #include "store/meta.h"
 
@@ -177,6 +178,20 @@ static cp_status head_read(cp_conn *c, const char *sql, head_row *h, cp_err *err
     return st;
 }
 
+/* Lock order, for PostgreSQL where rows are locked one by one: audit_head first, then
+ * record_head. Every write transaction appends an audit entry (which locks audit_head),
+ * so a caller that audited before appending and one that appends before auditing take
+ * the two locks in the same order and cannot deadlock. */
+static cp_status lock_audit_head(cp_conn *c, cp_err *err)
+{
+    cp_stmt *s;
+    cp_status st = cp_stmt_prepare(c, "UPDATE audit_head SET seq = seq WHERE id = 1", &s, err);
+    if (st) return st;
+    st = cp_stmt_run(s, err);
+    cp_stmt_finalize(s);
+    return st;
+}
+
 #define HEAD_COLUMNS "size, root, frontier, at, signature"
 /* Takes the row lock (PostgreSQL) before anything else of the record is read. */
 #define HEAD_LOCK "UPDATE record_head SET size = size WHERE id = 1 RETURNING " HEAD_COLUMNS
@@ -216,7 +231,8 @@ cp_status cp_record_setup(cp_conn *c, char pub_hex[CP_RECORD_HEX], cp_err *err)
     head_row h;
     uint8_t sk[crypto_sign_SECRETKEYBYTES];
     char pub[CP_RECORD_HEX];
-    st = head_read(c, HEAD_LOCK, &h, err);
+    st = lock_audit_head(c, err);
+    if (!st) st = head_read(c, HEAD_LOCK, &h, err);
     if (!st) st = ensure_key(c, sk, pub, err);
     if (!st && !h.head.signature[0]) {
         int64_t now = cp_now_ms();
@@ -368,6 +384,7 @@ static cp_status append(cp_conn *c, const json_t *entry, const char *visible, in
     uint8_t sk[crypto_sign_SECRETKEYBYTES], leaf[CP_MERKLE_HASH], root[CP_MERKLE_HASH];
     char leaf_hex[65];
     int64_t idx = 0;
+    if ((st = lock_audit_head(c, err))) goto out;
     if ((st = head_read(c, HEAD_LOCK, &h, err))) goto out;
     if ((st = frontier_load(&h, &f, err))) goto out;
     if ((st = ensure_key(c, sk, NULL, err))) goto out;
@@ -425,10 +442,12 @@ static cp_status current_size(cp_conn *c, int64_t *size, cp_err *err)
     return st;
 }
 
-cp_status cp_record_entries(cp_conn *c, const cp_record_reader *rd, int64_t start, int64_t end, json_t **items,
-                            cp_err *err)
+/* One entry as a reader may see it: entry NULL when withheld; sealed_until -1 when not sealed. */
+typedef void (*entry_row_fn)(void *ctx, int64_t index, const char *leaf_hash, const char *entry, int64_t sealed_until);
+
+static cp_status entry_rows(cp_conn *c, const cp_record_reader *rd, int64_t start, int64_t end, entry_row_fn fn,
+                            void *ctx, cp_err *err)
 {
-    *items = NULL;
     if (start < 0 || end < 0) return cp_fail(err, CP_E_BAD_REQUEST, "start and end must be non-negative");
     if (start > end)
         return cp_fail(err, CP_E_BAD_REQUEST, "start (%" PRId64 ") is after end (%" PRId64 ")", start, end);
@@ -447,32 +466,99 @@ cp_status cp_record_entries(cp_conn *c, const cp_record_reader *rd, int64_t star
     if (st) return st;
     cp_stmt_bind_int(s, 1, start);
     cp_stmt_bind_int(s, 2, end);
-    json_t *arr = json_array();
     int64_t now = cp_now_ms();
     const char *me = rd && rd->member_id && rd->member_id[0] ? rd->member_id : NULL;
     cp_step step;
     while ((step = cp_stmt_step(s, err)) == CP_STEP_ROW) {
-        json_t *item = json_pack("{sI ss}", "index", (json_int_t)cp_stmt_col_int(s, 0), "leaf_hash",
-                                 cp_stmt_col_text(s, 1));
         bool sealed = !cp_stmt_col_is_null(s, 3) && now < cp_stmt_col_int(s, 3);
         const char *visible = cp_stmt_col_text(s, 4);
         bool may = !sealed || (rd && rd->auditor) || (me && visible && strcmp(me, visible) == 0);
-        json_object_set_new(item, "entry", may ? json_string(cp_stmt_col_text(s, 2)) : json_null());
-        if (sealed) {
-            char when[CP_RFC3339_MAX];
-            cp_rfc3339_format(cp_stmt_col_int(s, 3), when);
-            json_object_set_new(item, "sealed_until", json_string(when));
-        }
-        json_array_append_new(arr, item);
+        fn(ctx, cp_stmt_col_int(s, 0), cp_stmt_col_text(s, 1), may ? cp_stmt_col_text(s, 2) : NULL,
+           sealed ? cp_stmt_col_int(s, 3) : -1);
     }
     st = step == CP_STEP_ERROR ? cp_stmt_status(s) : CP_OK;
     cp_stmt_finalize(s);
+    return st;
+}
+
+static void row_to_json(void *ctx, int64_t index, const char *leaf_hash, const char *entry, int64_t sealed_until)
+{
+    json_t *item = json_pack("{sI ss}", "index", (json_int_t)index, "leaf_hash", leaf_hash);
+    json_object_set_new(item, "entry", entry ? json_string(entry) : json_null());
+    if (sealed_until >= 0) {
+        char when[CP_RFC3339_MAX];
+        cp_rfc3339_format(sealed_until, when);
+        json_object_set_new(item, "sealed_until", json_string(when));
+    }
+    json_array_append_new(ctx, item);
+}
+
+cp_status cp_record_entries(cp_conn *c, const cp_record_reader *rd, int64_t start, int64_t end, json_t **items,
+                            cp_err *err)
+{
+    json_t *arr = json_array();
+    cp_status st = entry_rows(c, rd, start, end, row_to_json, arr, err);
     if (st) {
         json_decref(arr);
-        return st;
+        arr = NULL;
     }
     *items = arr;
-    return CP_OK;
+    return st;
+}
+
+static void row_to_writer(void *ctx, int64_t index, const char *leaf_hash, const char *entry, int64_t sealed_until)
+{
+    cp_jw *w = ctx;
+    cp_jw_obj(w);
+    cp_jw_key(w, "index");
+    cp_jw_int(w, index);
+    cp_jw_key(w, "leaf_hash");
+    cp_jw_str(w, leaf_hash);
+    cp_jw_key(w, "entry");
+    cp_jw_str(w, entry); /* NULL writes null */
+    if (sealed_until >= 0) {
+        cp_jw_key(w, "sealed_until");
+        cp_jw_time(w, sealed_until);
+    }
+    cp_jw_end_obj(w);
+}
+
+cp_status cp_record_entries_page(cp_conn *c, const cp_record_reader *rd, int64_t start, int64_t end, char **text,
+                                 size_t *len, cp_err *err)
+{
+    *text = NULL;
+    cp_jw w;
+    cp_jw_init(&w);
+    cp_jw_obj(&w);
+    cp_jw_key(&w, "entries");
+    cp_jw_arr(&w);
+    cp_status st = entry_rows(c, rd, start, end, row_to_writer, &w, err);
+    if (st) {
+        cp_jw_free(&w);
+        return st;
+    }
+    cp_jw_end_arr(&w);
+    cp_jw_end_obj(&w);
+    *text = cp_jw_finish(&w, len);
+    return *text ? CP_OK : cp_fail(err, CP_E_NOMEM, "out of memory");
+}
+
+cp_status cp_record_scan(cp_conn *c, int64_t start, int64_t end, cp_record_scan_fn fn, void *ctx, cp_err *err)
+{
+    cp_stmt *s;
+    cp_status st = cp_stmt_prepare(c, "SELECT idx, leaf_hash, entry FROM record_entries WHERE idx >= ? AND idx <= ? ORDER BY idx",
+                                   &s, err);
+    if (st) return st;
+    cp_stmt_bind_int(s, 1, start);
+    cp_stmt_bind_int(s, 2, end);
+    cp_step step;
+    while ((step = cp_stmt_step(s, err)) == CP_STEP_ROW) {
+        const char *entry = cp_stmt_col_text(s, 2);
+        if (fn(ctx, cp_stmt_col_int(s, 0), cp_stmt_col_text(s, 1), entry, entry ? strlen(entry) : 0)) break;
+    }
+    st = step == CP_STEP_ERROR ? cp_stmt_status(s) : CP_OK;
+    cp_stmt_finalize(s);
+    return st;
 }
 
 cp_status cp_record_find_leaf(cp_conn *c, const char *leaf_hex, int64_t *index, cp_err *err)
@@ -646,4 +732,94 @@ cp_status cp_record_root_at(cp_conn *c, int64_t tree_size, char root_hex[CP_RECO
     }
     cp_merkle_hex(root, root_hex);
     return CP_OK;
+}
+
+/* ---- checking the stored subtree hashes ---- */
+
+typedef struct {
+    uint8_t (*hash)[CP_MERKLE_HASH];
+    uint8_t *have;
+    uint64_t cap;
+    cp_merkle_frontier f;
+    bool bad_leaf;
+    int64_t bad_index;
+} node_check;
+
+static void keep_node(void *ctx, unsigned level, uint64_t index, const uint8_t h[CP_MERKLE_HASH])
+{
+    node_check *nc = ctx;
+    int64_t k = cp_merkle_node_key(level, index);
+    if (k >= 0 && (uint64_t)k < nc->cap) {
+        memcpy(nc->hash[k], h, CP_MERKLE_HASH);
+        nc->have[k] = 1;
+    }
+}
+
+static int push_leaf(void *ctx, int64_t index, const char *leaf_hash, const char *entry, size_t len)
+{
+    (void)entry;
+    (void)len;
+    node_check *nc = ctx;
+    uint8_t h[CP_MERKLE_HASH];
+    if ((uint64_t)index != nc->f.size || !cp_merkle_unhex(leaf_hash, h)) {
+        nc->bad_leaf = true;
+        nc->bad_index = (int64_t)nc->f.size;
+        return 1;
+    }
+    cp_merkle_frontier_push(&nc->f, h, keep_node, nc);
+    return 0;
+}
+
+cp_status cp_record_check_nodes(cp_conn *c, int64_t size, int64_t *checked, char *problem, size_t cap, cp_err *err)
+{
+    *checked = 0;
+    problem[0] = 0;
+    if (size > CP_RECORD_NODES_CHECK_MAX)
+        return cp_fail(err, CP_E_TOO_LARGE, "the subtree check holds at most %d entries in memory",
+                       CP_RECORD_NODES_CHECK_MAX);
+    node_check nc = {0};
+    nc.cap = 2 * (uint64_t)size + 2;
+    nc.hash = malloc(nc.cap * CP_MERKLE_HASH);
+    nc.have = calloc(nc.cap, 1);
+    cp_merkle_frontier_init(&nc.f);
+    cp_status st = CP_OK;
+    if (!nc.hash || !nc.have) {
+        st = cp_fail(err, CP_E_NOMEM, "out of memory for the subtree check");
+        goto out;
+    }
+    if (size > 0 && (st = cp_record_scan(c, 0, size - 1, push_leaf, &nc, err))) goto out;
+    if (nc.bad_leaf || nc.f.size != (uint64_t)size) {
+        snprintf(problem, cap, "entry %" PRId64 " is missing or has a malformed leaf hash", nc.bad_leaf ? nc.bad_index : (int64_t)nc.f.size);
+        goto out;
+    }
+    cp_stmt *s;
+    if ((st = cp_stmt_prepare(c, "SELECT k, hash FROM record_nodes ORDER BY k", &s, err))) goto out;
+    cp_step step;
+    while ((step = cp_stmt_step(s, err)) == CP_STEP_ROW) {
+        int64_t k = cp_stmt_col_int(s, 0);
+        uint8_t h[CP_MERKLE_HASH];
+        if (k < 0 || (uint64_t)k >= nc.cap || !nc.have[k]) continue; /* nodes of entries appended since */
+        (*checked)++;
+        nc.have[k] = 2;
+        if (!cp_merkle_unhex(cp_stmt_col_text(s, 1), h) || memcmp(h, nc.hash[k], CP_MERKLE_HASH) != 0) {
+            if (!problem[0]) snprintf(problem, cap, "stored subtree hash %" PRId64 " differs from the one recomputed from the leaves (proofs using it would fail)", k);
+        }
+    }
+    st = step == CP_STEP_ERROR ? cp_stmt_status(s) : CP_OK;
+    cp_stmt_finalize(s);
+    if (st) goto out;
+    for (uint64_t k = 0; k < nc.cap && !problem[0]; k++)
+        if (nc.have[k] == 1) snprintf(problem, cap, "stored subtree hash %" PRIu64 " is missing", k);
+    head_row h;
+    if ((st = head_read(c, "SELECT " HEAD_COLUMNS " FROM record_head WHERE id = 1", &h, err))) goto out;
+    if (h.head.tree_size == size && !problem[0]) {
+        char text[sizeof h.frontier];
+        frontier_text(&nc.f, text);
+        if (strcmp(text, h.frontier) != 0)
+            snprintf(problem, cap, "the head's frontier differs from the tree's right edge (the next append would sign a wrong root)");
+    }
+out:
+    free(nc.hash);
+    free(nc.have);
+    return st;
 }

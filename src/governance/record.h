@@ -22,6 +22,8 @@
  * Appending happens inside the caller's write transaction, so an entry exists
  * if and only if the change it records committed; concurrent servers on one
  * PostgreSQL append one at a time (the head row is locked first).
+ * Lock order (PostgreSQL): the audit head row, then the record head row; an
+ * append takes both in that order whether or not the caller audited before.
  */
 #ifndef CP_GOVERNANCE_RECORD_H
 #define CP_GOVERNANCE_RECORD_H
@@ -106,6 +108,10 @@ typedef struct {
  * when start > end or start is not below the tree size. */
 cp_status cp_record_entries(cp_conn *c, const cp_record_reader *rd, int64_t start, int64_t end, json_t **items,
                             cp_err *err);
+/* The same page as the HTTP document {"entries": [...]} written directly (no Jansson
+ * tree): *text is owned by the caller (malloc), *len its length. */
+cp_status cp_record_entries_page(cp_conn *c, const cp_record_reader *rd, int64_t start, int64_t end, char **text,
+                                 size_t *len, cp_err *err);
 /* The lowest index whose leaf hash is leaf_hex; CP_E_NOT_FOUND when none. */
 cp_status cp_record_find_leaf(cp_conn *c, const char *leaf_hex, int64_t *index, cp_err *err);
 /* Inclusion proof of leaf index in the tree of size tree_size (<= the current
@@ -116,6 +122,20 @@ cp_status cp_record_inclusion(cp_conn *c, int64_t index, int64_t tree_size, char
 /* Consistency proof between the trees of sizes first and second
  * (0 < first <= second <= current size). */
 cp_status cp_record_consistency(cp_conn *c, int64_t first, int64_t second, json_t **proof, cp_err *err);
+/* Every entry start..end (inclusive, clipped to the current size) in index order,
+ * with its stored bytes whether sealed or not: for tools on the machine (record
+ * verify on the store, export --all, the benchmark), never for HTTP readers. fn
+ * returns non-zero to stop (cp_record_scan then returns CP_OK). Borrowed strings. */
+typedef int (*cp_record_scan_fn)(void *ctx, int64_t index, const char *leaf_hash, const char *entry, size_t len);
+cp_status cp_record_scan(cp_conn *c, int64_t start, int64_t end, cp_record_scan_fn fn, void *ctx, cp_err *err);
+/* Recomputes every stored subtree hash (record_nodes) and the head's frontier from
+ * the stored leaf hashes of the first `size` entries, and compares: a damaged node
+ * would make the server hand out proofs that fail. *checked counts the nodes
+ * compared; problem receives the first difference ("" when none). Needs 33 bytes
+ * of memory per node (~64 MB per million entries); refuses (CP_E_TOO_LARGE)
+ * beyond CP_RECORD_NODES_CHECK_MAX entries. For tools on the machine. */
+#define CP_RECORD_NODES_CHECK_MAX 16000000
+cp_status cp_record_check_nodes(cp_conn *c, int64_t size, int64_t *checked, char *problem, size_t cap, cp_err *err);
 /* Root hash (hex) of the tree of size tree_size (<= the current size). */
 cp_status cp_record_root_at(cp_conn *c, int64_t tree_size, char root_hex[CP_RECORD_HEX], cp_err *err);
 

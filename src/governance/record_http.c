@@ -74,9 +74,10 @@ static cp_status entries(cp_req *r, cp_err *err)
     if (!has_end) end = start + CP_RECORD_PAGE_MAX - 1;
     const cp_actor *a = &r->actor;
     cp_record_reader rd = {.member_id = a->member_id, .auditor = (a->roles & CP_ROLE_AUDITOR) != 0};
-    json_t *items = NULL;
-    if ((st = cp_record_entries(c, &rd, start, end, &items, err))) return st;
-    cp_resp_json(r, 200, json_pack("{so}", "entries", items));
+    char *text = NULL;
+    size_t len = 0;
+    if ((st = cp_record_entries_page(c, &rd, start, end, &text, &len, err))) return st;
+    cp_resp_take(r, 200, "application/json", text, len);
     return CP_OK;
 }
 

@@ -386,6 +386,26 @@ static void test_proofs_from_store(void)
     CHECK_INT(json_integer_value(json_object_get(json_array_get(items, 0), "index")), 70);
     json_decref(items);
 
+    /* the stored subtree hashes check out, and each kind of damage is named */
+    int64_t checked = 0;
+    char problem[300];
+    CHECK_INT(cp_record_check_nodes(s.c, N, &checked, problem, sizeof problem, &err), CP_OK);
+    CHECK_STR(problem, "");
+    CHECK_INT(checked, count(s.c, "SELECT COUNT(*) FROM record_nodes"));
+    CHECK_INT(cp_record_check_nodes(s.c, 40, &checked, problem, sizeof problem, &err), CP_OK); /* an earlier size */
+    CHECK_STR(problem, "");
+    cp_conn_exec(s.c, "UPDATE record_head SET frontier = (CASE WHEN substr(frontier, 1, 1) = '0' THEN '1' ELSE '0' END)"
+                          " || substr(frontier, 2)", &err);
+    CHECK_INT(cp_record_check_nodes(s.c, N, &checked, problem, sizeof problem, &err), CP_OK);
+    CHECK(strstr(problem, "frontier") != NULL);
+    cp_conn_exec(s.c, "UPDATE record_nodes SET hash = (CASE WHEN substr(hash, 1, 1) = '0' THEN '1' ELSE '0' END) || substr(hash, 2)"
+                          " WHERE k = 9", &err);
+    CHECK_INT(cp_record_check_nodes(s.c, N, &checked, problem, sizeof problem, &err), CP_OK);
+    CHECK(strstr(problem, "subtree hash 9 differs") != NULL);
+    cp_conn_exec(s.c, "DELETE FROM record_nodes WHERE k = 9", &err);
+    CHECK_INT(cp_record_check_nodes(s.c, N, &checked, problem, sizeof problem, &err), CP_OK);
+    CHECK(strstr(problem, "subtree hash 9 is missing") != NULL);
+
     /* a damaged store is reported, not served as a proof */
     cp_conn_exec(s.c, "DELETE FROM record_nodes WHERE k = 1", &err);
     CHECK_INT(cp_record_inclusion(s.c, 3, 8, leaf, &proof, &err), CP_E_STORE);
