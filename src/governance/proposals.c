@@ -191,7 +191,7 @@ cp_status cp_gov_proposal_create(cp_conn *c, const cp_actor *a, const json_t *in
     char id[CP_UUID_LEN + 1];
     cp_uuid4(id);
     int64_t now = cp_now_ms();
-    char *links = json_dumps(sp.links ? sp.links : json_array(), JSON_COMPACT);
+    char *links = sp.links ? json_dumps(sp.links, JSON_COMPACT) : strdup("[]");
     bool own;
     if ((st = gov_tx_open(c, &own, err))) {
         free(links);
@@ -391,7 +391,7 @@ cp_status cp_gov_proposal_amend(cp_conn *c, const cp_actor *a, const char *id, c
     }
     cp_gov_proposal p;
     int64_t now = cp_now_ms();
-    char *links = json_dumps(sp.links ? sp.links : json_array(), JSON_COMPACT);
+    char *links = sp.links ? json_dumps(sp.links, JSON_COMPACT) : strdup("[]");
     cp_stmt *s;
     /* the state is checked again inside the write transaction */
     st = expect_status(c, id, "draft", "amended", &p, err);
