@@ -420,3 +420,40 @@ def test_two_servers_close_once(w, server, tmp_path):
     for pid in pids:
         kinds = [e["type"] for e in entries if e.get("proposal") == pid]
         assert kinds.count("result") == 1 and kinds.count("eligibility") == 1, kinds
+
+
+def test_more_denials_and_bad_input(w):
+    pid = w.proposal()
+    # re-opening is for postponed proposals only; the secretariat's own key is not a delegate's
+    r = w.req("POST", f"/proposals/{pid}/reopen", {"closes_at": iso(60)})
+    assert r.status == 409 and "postponed" in msg(r)
+    r = w.req("POST", f"/proposals/{pid}/open", {"closes_at": "tomorrow"})
+    assert r.status == 400 and "closes_at" in msg(r)
+    r = w.req("POST", f"/proposals/{pid}/close", {"force": True})
+    assert r.status == 400
+    # a period proxy needs an end; a proposal and a period together are refused
+    r = w.req("POST", "/proxies", {"holder": w.states[4]}, key=w.delegates[3])
+    assert r.status == 400 and "until" in msg(r)
+    r = w.req("POST", "/proxies", {"holder": w.states[4], "proposal_id": pid, "until": iso(60)}, key=w.delegates[3])
+    assert r.status == 400 and "not both" in msg(r)
+    assert w.req("POST", "/proxies/00000000-0000-4000-8000-000000000000/revoke", key=w.delegates[3]).status == 404
+    # eligibility: analysts do not read it; a bad date is named
+    assert w.req("GET", "/eligibility", key=w.analyst).status == 403
+    r = w.req("GET", f"/eligibility/{w.states[0]}?at=yesterday", key=w.auditor)
+    assert r.status == 400 and "at" in msg(r)
+    # keys: another user's key cannot be revoked by a delegate (404), the secretariat can
+    priv = Ed25519PrivateKey.generate()
+    pub = priv.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
+    k = w.req("POST", "/keys", {"public_key": pub}, key=w.delegates[2]).json["id"]
+    assert w.req("DELETE", f"/keys/{k}", key=w.delegates[1]).status == 404
+    assert w.req("GET", "/keys", key=w.delegates[1]).json["items"] == [] or all(
+        x["id"] != k for x in w.req("GET", "/keys", key=w.delegates[1]).json["items"])
+    r = w.req("DELETE", f"/keys/{k}")
+    assert r.status == 200 and r.json["revoked_at"]
+    # a signature with a revoked key does not verify any more
+    sig = sign(priv, pid, 1, w.states[2], w.states[2], "yes", 1)
+    r = w.vote(pid, 2, "yes", signature=sig)
+    assert r.status == 422
+    # unauthenticated
+    assert w.s.request("GET", GOV + "/proposals").status == 401
+    assert w.s.request("POST", GOV + f"/proposals/{pid}/ballots", {"choice": "yes"}).status == 401

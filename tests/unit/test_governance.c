@@ -304,6 +304,64 @@ static void test_body_proxies_and_recheck(void)
     free_record(e, n);
 }
 
+static void test_period_proxy_and_recheck(void)
+{
+    cp_err err;
+    /* E gives F its vote for a period covering two votes; F casts E's ballot on both;
+     * on the second E votes itself too, which cancels the proxy there */
+    char until[CP_RFC3339_MAX];
+    cp_rfc3339_format(cp_now_ms() + 3600 * 1000, until);
+    json_t *in = json_pack("{ss ss}", "holder", states[5], "until", until), *px = NULL;
+    CHECK_INT(cp_gov_proxy_give(c, &dele[4], in, &px, &err), CP_OK);
+    json_decref(in);
+    CHECK(px && json_is_null(json_object_get(px, "proposal_id")));
+    char p1[CP_UUID_LEN + 1], p2[CP_UUID_LEN + 1];
+    open_proposal("simple", NULL, 60000, true, p1);
+    open_proposal("simple", NULL, 60000, true, p2);
+    CHECK_INT(vote(p1, 5, "yes", states[4], &err), CP_OK);
+    CHECK_INT(vote(p1, 5, "no", NULL, &err), CP_OK);
+    CHECK_INT(vote(p1, 0, "yes", NULL, &err), CP_OK);
+    CHECK_INT(vote(p1, 1, "yes", NULL, &err), CP_OK);
+    CHECK_INT(vote(p2, 5, "yes", states[4], &err), CP_OK);
+    CHECK_INT(vote(p2, 4, "no", NULL, &err), CP_OK);
+    CHECK_INT(vote(p2, 5, "yes", states[4], &err), CP_E_CONFLICT); /* E voted itself */
+    CHECK_INT(vote(p2, 0, "yes", NULL, &err), CP_OK);
+    CHECK_INT(vote(p2, 1, "yes", NULL, &err), CP_OK);
+    /* used: no longer revocable */
+    json_t *out = NULL;
+    CHECK_INT(cp_gov_proxy_revoke(c, &dele[4], cp_json_str(px, "id"), &out, &err), CP_E_CONFLICT);
+    json_decref(px);
+    json_t *r1 = close_now(p1), *r2 = close_now(p2);
+    json_t *c1 = json_object_get(json_object_get(r1, "result"), "counts"), *c2 = json_object_get(json_object_get(r2, "result"), "counts");
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(r1, "result"), "by_proxy")), 1);
+    CHECK_INT(json_integer_value(json_object_get(c1, "yes")), 3);
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(r2, "result"), "by_proxy")), 0);
+    CHECK_INT(json_integer_value(json_object_get(c2, "no")), 1);
+    CHECK_INT(json_integer_value(json_object_get(c2, "yes")), 2);
+    json_decref(r1);
+    json_decref(r2);
+    size_t n;
+    json_t **e = record(&n);
+    json_t *rep = recheck(e, n);
+    CHECK_INT(json_array_size(json_object_get(rep, "differences")), 0);
+    json_decref(rep);
+    /* a forged proxy.revoked before the ballots would have voided E's proxied ballot on p1 */
+    size_t k = 0;
+    while (k < n && strcmp(cp_json_str(e[k], "type"), "proxy.given") != 0) k++;
+    CHECK(k < n);
+    json_t **f = malloc((n + 1) * sizeof *f);
+    memcpy(f, e, (k + 1) * sizeof *f);
+    f[k + 1] = json_pack("{ss ss ss ss ss}", "type", "proxy.revoked", "at", cp_json_str(e[k], "from"), "proxy",
+                         cp_json_str(e[k], "proxy"), "giver", states[4], "holder", states[5]);
+    memcpy(f + k + 2, e + k + 1, (n - k - 1) * sizeof *f);
+    rep = recheck(f, n + 1);
+    CHECK(json_array_size(json_object_get(rep, "differences")) >= 1);
+    json_decref(rep);
+    json_decref(f[k + 1]);
+    free(f);
+    free_record(e, n);
+}
+
 static void test_scheduler_and_reminders(void)
 {
     cp_err err;
@@ -406,6 +464,7 @@ int main(void)
     RUN(test_canonical_form);
     RUN(test_vote_to_result_and_recheck);
     RUN(test_body_proxies_and_recheck);
+    RUN(test_period_proxy_and_recheck);
     RUN(test_scheduler_and_reminders);
     RUN(test_concurrent_ballots);
     cp_db_close(db);
