@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -251,6 +252,10 @@ static int store_part(uint64_t n, const char *dir, bool keep)
     bad += k.problems != 0;
     cp_record_check_free(&k);
     cp_db_close(db);
+    struct stat sb;
+    if (stat(path, &sb) == 0)
+        printf("store size: %.1f MB, %.0f bytes per entry (entry, subtree nodes, audit entry, indexes)\n",
+               (double)sb.st_size / 1e6, (double)sb.st_size / (double)h.tree_size);
     if (keep) {
         printf("store kept: %s\n", path);
         return bad;

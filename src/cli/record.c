@@ -28,7 +28,8 @@ static const char USAGE[] =
     "usage: cyberpact record tree-head\n"
     "       cyberpact record export FILE [--all]\n"
     "       cyberpact record note TEXT [--proposal ID]\n"
-    "       cyberpact record verify [--server URL [--key API_KEY] | --file EXPORT] [--public-key HEX]\n"
+    "       cyberpact record verify [--server URL [--key API_KEY] [--cacert FILE] | --file EXPORT]\n"
+    "                               [--public-key HEX]\n"
     "                               [--receipt FILE]... [--previous-head FILE] [--save-head FILE]\n"
     "The governance record: an append-only Merkle log (RFC 9162) with Ed25519-signed tree heads.\n"
     "tree-head prints the current head and the public key; export writes the log as JSON lines\n"
@@ -36,19 +37,21 @@ static const char USAGE[] =
     "verify checks a copy (a server, an export file, or this store when neither is given):\n"
     "every leaf hash against its entry, the root, the head's signature, the inclusion of each\n"
     "receipt ({\"index\", \"leaf_hash\"}) and the consistency of a head saved earlier. Exit 1\n"
-    "on any difference. The API key may also come from the environment (CYBERPACT_API_KEY).\n";
+    "on any difference. The API key may also come from the environment (CYBERPACT_API_KEY);\n"
+    "--cacert trusts the CA certificates in FILE (PEM) for an https:// server.\n";
 
 #define NOTE_MAX 10000
 
-enum { F_ALL, F_PROPOSAL, F_SERVER, F_KEY, F_FILE, F_PUBKEY, F_RECEIPT, F_PREVIOUS, F_SAVE };
+enum { F_ALL, F_PROPOSAL, F_SERVER, F_KEY, F_FILE, F_PUBKEY, F_RECEIPT, F_PREVIOUS, F_SAVE, F_CACERT };
 static const char *const FLAGS[] = {"+all", "proposal", "server", "key", "file", "public-key", "*receipt",
-                                    "previous-head", "save-head", NULL};
+                                    "previous-head", "save-head", "cacert", NULL};
 #define B(f) (1u << (f))
 static const cp_cli_action ACTIONS[] = {
     {"tree-head", 0, 0, 0},
     {"export", B(F_ALL), 0, 1},
     {"note", B(F_PROPOSAL), 0, 1},
-    {"verify", B(F_SERVER) | B(F_KEY) | B(F_FILE) | B(F_PUBKEY) | B(F_RECEIPT) | B(F_PREVIOUS) | B(F_SAVE), 0, 0},
+    {"verify", B(F_SERVER) | B(F_KEY) | B(F_FILE) | B(F_PUBKEY) | B(F_RECEIPT) | B(F_PREVIOUS) | B(F_SAVE) | B(F_CACERT),
+     0, 0},
 };
 
 static int tree_head(cp_conn *c)
@@ -158,14 +161,14 @@ int cp_cli_record(int argc, char **argv, cp_config *cfg)
     if (parsed >= 0) return parsed;
     const char *action = argv[1];
     cp_record_verify_opts v = {o.value[F_SERVER], o.value[F_KEY], o.value[F_FILE], o.value[F_PUBKEY],
-                               o.value[F_PREVIOUS], o.value[F_SAVE], o.repeated, o.n_repeated};
+                               o.value[F_PREVIOUS], o.value[F_SAVE], o.repeated, o.n_repeated, o.value[F_CACERT]};
     if (strcmp(action, "verify") == 0 && (v.server || v.file)) {
         if (v.server && v.file) {
             fprintf(stderr, "error: give --server or --file, not both\n\n%s", USAGE);
             return CP_EXIT_USAGE;
         }
-        if (v.key && !v.server) {
-            fprintf(stderr, "error: --key goes with --server\n\n%s", USAGE);
+        if ((v.key || v.cacert) && !v.server) {
+            fprintf(stderr, "error: --key and --cacert go with --server\n\n%s", USAGE);
             return CP_EXIT_USAGE;
         }
         return cp_cli_record_verify(&v, NULL);
@@ -179,7 +182,7 @@ int cp_cli_record(int argc, char **argv, cp_config *cfg)
     else if (strcmp(action, "tree-head") == 0) rc = tree_head(c);
     else if (strcmp(action, "export") == 0) rc = export_file(c, o.operands[0], o.value[F_ALL] != NULL);
     else if (strcmp(action, "note") == 0) rc = note(c, o.operands[0], o.value[F_PROPOSAL]);
-    else if (v.key) rc = (fprintf(stderr, "error: --key goes with --server\n"), CP_EXIT_USAGE);
+    else if (v.key || v.cacert) rc = (fprintf(stderr, "error: --key and --cacert go with --server\n"), CP_EXIT_USAGE);
     else rc = cp_cli_record_verify(&v, c);
     cp_db_close(db);
     return rc;

@@ -16,6 +16,7 @@ typedef struct {
     const char *save_head;     /* where to save the verified head */
     const char *const *receipts; /* receipt files */
     int n_receipts;
+    const char *cacert;        /* PEM file of CA certificates for an https:// server */
 } cp_record_verify_opts;
 
 /* Verifies the copy named by o (server or file) or, when neither is given,

@@ -60,7 +60,7 @@ static size_t on_data(char *p, size_t sz, size_t n, void *ud)
     return add;
 }
 
-static cp_status client_open(client *cl, const char *url, const char *key, cp_err *err)
+static cp_status client_open(client *cl, const char *url, const char *key, const char *cacert, cp_err *err)
 {
     memset(cl, 0, sizeof *cl);
     if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
@@ -84,6 +84,7 @@ static cp_status client_open(client *cl, const char *url, const char *key, cp_er
     curl_easy_setopt(cl->h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(cl->h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(cl->h, CURLOPT_USERAGENT, "cyberpact-record-verify");
+    if (cacert) curl_easy_setopt(cl->h, CURLOPT_CAINFO, cacert);
     return CP_OK;
 }
 
@@ -549,7 +550,7 @@ int cp_cli_record_verify(const cp_record_verify_opts *o, cp_conn *c)
     if (o->server) {
         printf("source: %s\n", o->server);
         const char *key = o->key ? o->key : getenv("CYBERPACT_API_KEY");
-        st = client_open(&cl, o->server, key, &err);
+        st = client_open(&cl, o->server, key, o->cacert, &err);
         if (!st) st = from_server(&u, &cl, &err);
     } else if (o->file) {
         printf("source: %s\n", o->file);

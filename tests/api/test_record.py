@@ -551,3 +551,19 @@ def test_a_damaged_subtree_hash_is_named_by_the_store_check_and_fails_proofs(fre
     r5 = write(os.path.join(s.dir, "r5.json"), receipts[5])
     out = verify_cli(s, "--server", url, "--key", s.admin_key, "--receipt", r5)
     assert out.returncode == 1 and "inclusion proof for entry 5 fails" in out.stdout, out.stdout
+
+
+def test_verify_over_https_trusts_only_the_ca_it_is_given(fresh_server, tmp_path):
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    s = fresh_server(["--tls-cert", str(cert), "--tls-key", str(key)])
+    note(s, "over TLS")
+    url = f"https://127.0.0.1:{s.port}"
+    out = verify_cli(s, "--server", url, "--key", s.admin_key)  # a self-signed certificate is not trusted
+    assert out.returncode == 1 and "certificate" in out.stderr.lower(), out.stderr
+    out = verify_cli(s, "--server", url, "--key", s.admin_key, "--cacert", str(cert))
+    assert out.returncode == 0, out.stdout + out.stderr
+    out = verify_cli(s, "--file", "x", "--cacert", str(cert))
+    assert out.returncode == 2
