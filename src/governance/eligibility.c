@@ -85,6 +85,11 @@ cp_status cp_gov_eligibility_record(cp_conn *c, const cp_actor *a, const char *m
         {"currency", CP_JT_STRING_NULL, false, 3},
     };
     *out = NULL;
+    if (cp_eligibility_current() != &cp_eligibility_placeholder)
+        return cp_fail(err, CP_E_CONFLICT,
+                       "the right to vote comes from the '%s' source, not from recorded flags; record arrears and"
+                       " exemptions there",
+                       cp_eligibility_current()->name);
     if (!json_is_object(in)) return cp_fail(err, CP_E_BAD_REQUEST, "body must be a JSON object");
     cp_status st = cp_json_check(in, "body", F, sizeof F / sizeof F[0], err);
     if (st) return st;

@@ -63,7 +63,8 @@ extern const cp_eligibility_source cp_eligibility_placeholder;
 
 /* in: {"state": "arrears"|"exemption"|"clear", "reason" (1..200), "from"? (RFC 3339,
  * default now), "until"?, "arrears"?, "threshold"? (integers, minor units), "currency"?}.
- * member must be a member state. Appends an audit entry. */
+ * member must be a member state. Appends an audit entry. CP_E_CONFLICT when another
+ * source is installed (its records would not be consulted). */
 cp_status cp_gov_eligibility_record(cp_conn *c, const cp_actor *a, const char *member, const json_t *in, json_t **out,
                                     cp_err *err);
 /* The recorded rows (newest first), of one member or of all (member NULL). */

@@ -204,6 +204,11 @@ static void test_vote_to_result_and_recheck(void)
     cp_eligibility_install(&ledger);
     CHECK_INT(vote(pid, 5, "no", NULL, &err), CP_E_FORBIDDEN);
     CHECK(strstr(err.msg, "arrears") != NULL);
+    /* the placeholder's records are not consulted any more: recording one is refused */
+    json_t *flag = json_pack("{ss ss}", "state", "clear", "reason", "paid"), *row = NULL;
+    CHECK_INT(cp_gov_eligibility_record(c, &sec, states[5], flag, &row, &err), CP_E_CONFLICT);
+    CHECK(strstr(err.msg, "ledger-test") != NULL);
+    json_decref(flag);
     json_t *p = close_now(pid);
     cp_eligibility_install(NULL);
     CHECK_STR(cp_eligibility_current()->name, "placeholder");
