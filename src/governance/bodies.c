@@ -55,42 +55,50 @@ static cp_status insert_seat(cp_conn *c, const cp_actor *a, const char *body, co
         return st;
     if (!has_start) start = now;
     if (has_end && end <= start) return cp_fail(err, CP_E_UNPROCESSABLE, "%s.term_end: must be after term_start", where);
-    /* overlapping seat of the same member in this body */
-    cp_stmt *s;
-    if ((st = cp_stmt_prepare(c,
-                              "SELECT id FROM gov_seats WHERE body_id = ? AND member_id = ? AND (term_end IS NULL OR term_end > ?)"
-                              " AND (CAST(? AS BIGINT) = 0 OR term_start < ?)",
-                              &s, err)))
-        return st;
-    cp_stmt_bind_text(s, 1, body);
-    cp_stmt_bind_text(s, 2, member);
-    cp_stmt_bind_int(s, 3, start);
-    cp_stmt_bind_int(s, 4, has_end ? 1 : 0);
-    cp_stmt_bind_int(s, 5, end);
-    cp_step r = cp_stmt_step(s, err);
-    st = r == CP_STEP_ERROR ? cp_stmt_status(s) : CP_OK;
-    cp_stmt_finalize(s);
-    if (st) return st;
-    if (r == CP_STEP_ROW)
-        return cp_fail(err, CP_E_CONFLICT, "%s: %s already holds a seat of this body for part of that term", where, m.name);
     char id[CP_UUID_LEN + 1];
     cp_uuid4(id);
-    if ((st = cp_stmt_prepare(c, "INSERT INTO gov_seats (id, body_id, member_id, term_start, term_end, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                              &s, err)))
-        return st;
-    cp_stmt_bind_text(s, 1, id);
-    cp_stmt_bind_text(s, 2, body);
-    cp_stmt_bind_text(s, 3, member);
-    cp_stmt_bind_int(s, 4, start);
-    if (has_end) cp_stmt_bind_int(s, 5, end);
-    else cp_stmt_bind_null(s, 5);
-    cp_stmt_bind_int(s, 6, now);
-    if ((st = gov_run(s, err))) return st;
+    /* the audit entry first: it takes the audit head lock, so the overlap check below
+     * sees any seat another server committed a moment ago */
     json_t *seat = json_pack("{ss ss ss so so}", "id", id, "body_id", body, "member_id", member, "term_start",
                              gov_time(start, false), "term_end", gov_time(end, !has_end));
     char target[80];
     snprintf(target, sizeof target, "gov_body:%.40s", body);
-    st = cp_audit_append(c, a->label, "gov.seat.add", target, seat, err);
+    if ((st = cp_audit_append(c, a->label, "gov.seat.add", target, seat, err))) {
+        json_decref(seat);
+        return st;
+    }
+    /* overlapping seat of the same member in this body */
+    cp_stmt *s;
+    st = cp_stmt_prepare(c,
+                         "SELECT id FROM gov_seats WHERE body_id = ? AND member_id = ? AND (term_end IS NULL OR term_end > ?)"
+                         " AND (CAST(? AS BIGINT) = 0 OR term_start < ?)",
+                         &s, err);
+    cp_step r = CP_STEP_DONE;
+    if (!st) {
+        cp_stmt_bind_text(s, 1, body);
+        cp_stmt_bind_text(s, 2, member);
+        cp_stmt_bind_int(s, 3, start);
+        cp_stmt_bind_int(s, 4, has_end ? 1 : 0);
+        cp_stmt_bind_int(s, 5, end);
+        r = cp_stmt_step(s, err);
+        st = r == CP_STEP_ERROR ? cp_stmt_status(s) : CP_OK;
+        cp_stmt_finalize(s);
+    }
+    if (!st && r == CP_STEP_ROW)
+        st = cp_fail(err, CP_E_CONFLICT, "%s: %s already holds a seat of this body for part of that term", where, m.name);
+    if (!st)
+        st = cp_stmt_prepare(c, "INSERT INTO gov_seats (id, body_id, member_id, term_start, term_end, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                             &s, err);
+    if (!st) {
+        cp_stmt_bind_text(s, 1, id);
+        cp_stmt_bind_text(s, 2, body);
+        cp_stmt_bind_text(s, 3, member);
+        cp_stmt_bind_int(s, 4, start);
+        if (has_end) cp_stmt_bind_int(s, 5, end);
+        else cp_stmt_bind_null(s, 5);
+        cp_stmt_bind_int(s, 6, now);
+        st = gov_run(s, err);
+    }
     if (st || !out) json_decref(seat);
     else *out = seat;
     return st;

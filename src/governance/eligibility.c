@@ -118,8 +118,18 @@ cp_status cp_gov_eligibility_record(cp_conn *c, const cp_actor *a, const char *m
     cp_uuid4(id);
     bool own;
     if ((st = gov_tx_open(c, &own, err))) return st;
+    /* the audit entry first: it takes the audit head lock, so the seq below is computed
+     * by one writer at a time */
+    {
+        json_t *detail = json_pack("{ss ss ss so so}", "id", id, "state", state, "reason", reason, "from",
+                                   gov_time(from, false), "until", gov_time(until, !has_until));
+        char target[64];
+        snprintf(target, sizeof target, "member:%.40s", member);
+        st = cp_audit_append(c, a->label, "gov.eligibility.record", target, detail, err);
+        json_decref(detail);
+    }
     cp_stmt *s;
-    st = cp_stmt_prepare(c,
+    if (!st) st = cp_stmt_prepare(c,
                          "INSERT INTO gov_eligibility (" COLS ", seq) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
                          " COALESCE(MAX(seq), 0) + 1 FROM gov_eligibility",
                          &s, err);
@@ -139,14 +149,6 @@ cp_status cp_gov_eligibility_record(cp_conn *c, const cp_actor *a, const char *m
         cp_stmt_bind_text(s, 10, a->label);
         cp_stmt_bind_int(s, 11, now);
         st = gov_run(s, err);
-    }
-    if (!st) {
-        json_t *detail = json_pack("{ss ss ss so so}", "id", id, "state", state, "reason", reason, "from",
-                                   gov_time(from, false), "until", gov_time(until, !has_until));
-        char target[64];
-        snprintf(target, sizeof target, "member:%.40s", member);
-        st = cp_audit_append(c, a->label, "gov.eligibility.record", target, detail, err);
-        json_decref(detail);
     }
     if ((st = gov_tx_close(c, own, st, err))) return st;
     if ((st = cp_stmt_prepare(c, "SELECT " COLS " FROM gov_eligibility WHERE id = ?", &s, err))) return st;

@@ -109,12 +109,10 @@ static cp_status give_locked(cp_conn *c, const cp_actor *a, const json_t *in, in
     if (!vs.eligible) return cp_fail(err, CP_E_FORBIDDEN, "your member may not give a proxy now: %s", vs.reason);
     if ((st = cp_gov_voter_check(c, body ? body : "general-assembly", holder, now, &vs, err))) return st;
     if (!vs.eligible) return cp_fail(err, CP_E_UNPROCESSABLE, "body.holder: that member may not hold a proxy now: %s", vs.reason);
-    bool busy;
-    if ((st = active(c, "holder", holder, now, &busy, err))) return st;
-    if (busy) return cp_fail(err, CP_E_CONFLICT, "body.holder: that member already holds a proxy (at most one at a time)");
-    if ((st = active(c, "giver", giver, now, &busy, err))) return st;
-    if (busy) return cp_fail(err, CP_E_CONFLICT, "your member has a proxy in force already; revoke it first");
-
+    /* The record append takes the record's head lock, held until commit: from here
+     * on, givers are serialised, so the "one proxy at a time" checks below see any
+     * proxy another server committed a moment ago (PostgreSQL reads each statement
+     * afresh under READ COMMITTED; SQLite's write transactions are serial anyway). */
     cp_uuid4(id);
     json_t *e = json_pack("{ss so ss ss ss so so}", "type", "proxy.given", "at", gov_time(now, false), "proxy", id, "giver",
                           giver, "holder", holder, "from", gov_time(from, false), "until", gov_time(until, false));
@@ -124,6 +122,11 @@ static cp_status give_locked(cp_conn *c, const cp_actor *a, const json_t *in, in
     if (!st) st = cp_audit_append(c, a->label, "gov.proxy.give", "gov_proxies", e, err);
     json_decref(e);
     if (st) return st;
+    bool busy;
+    if ((st = active(c, "holder", holder, now, &busy, err))) return st;
+    if (busy) return cp_fail(err, CP_E_CONFLICT, "body.holder: that member already holds a proxy (at most one at a time)");
+    if ((st = active(c, "giver", giver, now, &busy, err))) return st;
+    if (busy) return cp_fail(err, CP_E_CONFLICT, "your member has a proxy in force already; revoke it first");
     cp_stmt *s;
     if ((st = cp_stmt_prepare(c, "INSERT INTO gov_proxies (id, giver, holder, proposal_id, from_at, until_at, expires_at, given_at,"
                                  " given_by, record_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -457,3 +457,25 @@ def test_more_denials_and_bad_input(w):
     # unauthenticated
     assert w.s.request("GET", GOV + "/proposals").status == 401
     assert w.s.request("POST", GOV + f"/proposals/{pid}/ballots", {"choice": "yes"}).status == 401
+
+
+def test_concurrent_proxies_to_one_holder(server):
+    """Several member states give their proxy to the same holder at the same instant:
+    exactly one succeeds (a member holds at most one proxy at a time)."""
+    holder = new_state(server)["id"]
+    server.actor(holder, ["delegate"])
+    givers = []
+    for _ in range(6):
+        m = new_state(server)["id"]
+        givers.append(server.actor(m, ["delegate"])[1])
+    until = iso(3600)
+
+    def give(k):
+        return server.request("POST", GOV + "/proxies", {"holder": holder, "until": until}, key=k)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=6) as ex:
+        results = list(ex.map(give, givers))
+    assert sorted(r.status for r in results) == [201] + [409] * 5, [(r.status, r.body) for r in results]
+    r = server.request("GET", GOV + "/proxies", key=server.admin_key)
+    held = [p for p in r.json["items"] if p["holder"] == holder and p["in_force"]]
+    assert len(held) == 1
