@@ -244,9 +244,14 @@ cp_status cp_gov_proxy_find(cp_conn *c, const char *proposal, const char *giver,
     *found = false;
     cp_stmt *s;
     cp_status st = cp_stmt_prepare(c,
+                                   /* an UPDATE that changes nothing, to take the proxy's row lock: a
+                                    * revocation at the same moment waits for this ballot (and then
+                                    * finds it used) or this ballot waits for it (and then finds it
+                                    * revoked) */
+                                   "UPDATE gov_proxies SET given_at = given_at WHERE revoked_at IS NULL AND id = ("
                                    "SELECT id FROM gov_proxies WHERE giver = ? AND holder = ? AND revoked_at IS NULL"
                                    " AND from_at <= ? AND expires_at > ? AND (proposal_id = ? OR proposal_id IS NULL)"
-                                   " ORDER BY given_at DESC LIMIT 1",
+                                   " ORDER BY given_at DESC LIMIT 1) RETURNING id",
                                    &s, err);
     if (st) return st;
     cp_stmt_bind_text(s, 1, giver);
@@ -258,6 +263,8 @@ cp_status cp_gov_proxy_find(cp_conn *c, const char *proposal, const char *giver,
     if (r == CP_STEP_ROW) {
         *found = true;
         snprintf(id, 64, "%s", cp_stmt_col_text(s, 0));
+        while ((r = cp_stmt_step(s, err)) == CP_STEP_ROW) {
+        }
     }
     st = r == CP_STEP_ERROR ? cp_stmt_status(s) : CP_OK;
     cp_stmt_finalize(s);

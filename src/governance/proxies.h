@@ -31,7 +31,8 @@ cp_status cp_gov_proxy_revoke(cp_conn *c, const cp_actor *a, const char *id, jso
 /* member NULL: all; else those it gave or holds. */
 cp_status cp_gov_proxy_list(cp_conn *c, const char *member, json_t **items, cp_err *err);
 
-/* The proxy (if any) in force from giver to holder at `at` that applies to the proposal. */
+/* The proxy (if any) in force from giver to holder at `at` that applies to the proposal,
+ * with its row locked until the caller's write transaction ends (casting with it). */
 cp_status cp_gov_proxy_find(cp_conn *c, const char *proposal, const char *giver, const char *holder, int64_t at,
                             char id[64], bool *found, cp_err *err);
 
