@@ -273,6 +273,7 @@ static json_t *proposal_json(cp_stmt *s, bool with_text)
                           gov_time(cp_stmt_col_int(s, 21), cp_stmt_col_is_null(s, 21)), "closed_at",
                           gov_time(cp_stmt_col_int(s, 22), cp_stmt_col_is_null(s, 22)));
     if (with_text) json_object_set_new(o, "text", json_string(cp_stmt_col_text(s, 4)));
+    json_object_set_new(o, "closed", json_boolean(!cp_stmt_col_is_null(s, 22))); /* the vote has closed (the status says how) */
     json_t *result = cp_stmt_col_is_null(s, 17) ? NULL : json_loads(cp_stmt_col_text(s, 17), 0, &je);
     json_object_set_new(o, "result", result ? result : json_null());
     return o;

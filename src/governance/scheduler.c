@@ -20,6 +20,8 @@
 
 #define BATCH 64
 
+cp_gov_reminder_fn cp_gov_reminder_hook = NULL;
+
 /* Ids of proposals matching sql (one ? for now), at most BATCH. */
 static cp_status due(cp_conn *c, const char *sql, int64_t now, char ids[BATCH][CP_UUID_LEN + 1], int *n, cp_err *err)
 {
@@ -93,8 +95,11 @@ static cp_status remind(cp_conn *c, const char *id, int64_t now, bool *sent, cp_
         return st;
     }
     st = cp_conn_commit(c, err);
-    if (!st && *sent) cp_log(CP_LOG_INFO, "governance.reminder", "proposal %s closes at %s: %s", id,
-                             json_string_value(json_object_get(d, "closes_at")), title);
+    if (!st && *sent) {
+        cp_log(CP_LOG_INFO, "governance.reminder", "proposal %s closes at %s: %s", id,
+               json_string_value(json_object_get(d, "closes_at")), title);
+        if (cp_gov_reminder_hook) cp_gov_reminder_hook(id, (int)round, closes, title);
+    }
     json_decref(d);
     return st;
 }

@@ -21,6 +21,13 @@
 
 typedef struct cp_gov_scheduler cp_gov_scheduler;
 
+/* The notification hook: called once per reminder, after its transaction committed
+ * (so never for a reminder that was not recorded), from the scheduler's thread. NULL
+ * (the default) records and logs only; a delivery part (mail, webhooks) sets it at
+ * start-up, before `serve` starts the scheduler. */
+typedef void (*cp_gov_reminder_fn)(const char *proposal, int round, int64_t closes_at, const char *title);
+extern cp_gov_reminder_fn cp_gov_reminder_hook;
+
 /* One pass at `now` on c: closes what is due and sends due reminders.
  * *closed / *reminded (may be NULL) receive the counts. */
 cp_status cp_gov_scheduler_tick(cp_conn *c, int64_t now, int *closed, int *reminded, cp_err *err);

@@ -367,8 +367,20 @@ static void test_period_proxy_and_recheck(void)
     free_record(e, n);
 }
 
+static int hook_calls;
+static char hook_proposal[CP_UUID_LEN + 1];
+static void on_reminder(const char *proposal, int round, int64_t closes_at, const char *title)
+{
+    (void)closes_at;
+    hook_calls++;
+    snprintf(hook_proposal, sizeof hook_proposal, "%s", proposal);
+    CHECK_INT(round, 1);
+    CHECK_STR(title, "t");
+}
+
 static void test_scheduler_and_reminders(void)
 {
+    cp_gov_reminder_hook = on_reminder;
     cp_err err;
     char pid[CP_UUID_LEN + 1];
     open_proposal("consensus", NULL, 60000, false, pid); /* default reminder: 24 h before, i.e. already due */
@@ -378,6 +390,9 @@ static void test_scheduler_and_reminders(void)
     CHECK_INT(reminded, 1);
     CHECK_INT(cp_gov_scheduler_tick(c, cp_now_ms(), &closed, &reminded, &err), CP_OK);
     CHECK_INT(reminded, 0); /* once per round */
+    CHECK_INT(hook_calls, 1);
+    CHECK_STR(hook_proposal, pid);
+    cp_gov_reminder_hook = NULL;
     CHECK_INT(vote(pid, 0, "no", NULL, &err), CP_E_UNPROCESSABLE); /* consensus */
     CHECK_INT(vote(pid, 0, "yes", NULL, &err), CP_OK);
     /* at the closing time the tick closes it: 1 of 6 took part, postponed */
@@ -386,6 +401,7 @@ static void test_scheduler_and_reminders(void)
     json_t *p;
     CHECK_INT(cp_gov_proposal_get(c, pid, &p, &err), CP_OK);
     CHECK_STR(cp_json_str(p, "status"), "postponed");
+    CHECK(json_is_true(json_object_get(p, "closed")));
     json_decref(p);
     CHECK_INT(cp_gov_scheduler_tick(c, closes_at_of(pid) + 1000, &closed, &reminded, &err), CP_OK);
     CHECK_INT(closed, 0);
