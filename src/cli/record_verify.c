@@ -128,6 +128,19 @@ static cp_status get_json(client *cl, const char *path, json_t **out, cp_err *er
     return CP_OK;
 }
 
+/* GETs a proof and parses it from the bytes served. CP_OK with *ok false and why filled when
+ * the server answered but the proof does not parse; an error when there was no answer. */
+static cp_status get_proof(client *cl, const char *path, cp_record_proof *p, bool *ok, char *why, size_t cap,
+                           cp_err *err)
+{
+    json_t *j = NULL;
+    cp_status st = get_json(cl, path, &j, err);
+    if (st) return st;
+    json_decref(j);
+    *ok = cp_record_proof_parse(cl->buf, cl->len, p, why, cap);
+    return CP_OK;
+}
+
 /* ---- what is checked besides the log itself ---- */
 
 typedef struct {
@@ -307,18 +320,14 @@ static void server_proofs(run *u, client *cl)
         if (r->r.index >= u->head.tree_size) continue; /* reported below */
         char path[200], why[300];
         cp_err err = {{0}};
-        json_t *j = NULL;
         snprintf(path, sizeof path, "/api/v1/record/proof/inclusion?leaf=%" PRId64 "&size=%" PRId64, r->r.index,
                  u->head.tree_size);
-        if (get_json(cl, path, &j, &err)) {
+        cp_record_proof p;
+        bool ok = false;
+        if (get_proof(cl, path, &p, &ok, why, sizeof why, &err)) {
             cp_record_check_problem(&u->k, "receipt %s: no inclusion proof: %s", r->file, err.msg);
             continue;
         }
-        char *text = json_dumps(j, JSON_COMPACT);
-        json_decref(j);
-        cp_record_proof p;
-        bool ok = text && cp_record_proof_parse(text, strlen(text), &p, why, sizeof why);
-        free(text);
         uint8_t leaf[CP_MERKLE_HASH];
         const char *reason = why;
         cp_merkle_unhex(r->r.leaf_hash, leaf);
@@ -334,18 +343,14 @@ static void server_proofs(run *u, client *cl)
     if (u->has_prev && u->prev.tree_size > 0 && u->prev.tree_size <= u->head.tree_size) {
         char path[200], why[300];
         cp_err err = {{0}};
-        json_t *j = NULL;
         snprintf(path, sizeof path, "/api/v1/record/proof/consistency?first=%" PRId64 "&second=%" PRId64,
                  u->prev.tree_size, u->head.tree_size);
-        if (get_json(cl, path, &j, &err)) {
+        cp_record_proof p;
+        bool ok = false;
+        if (get_proof(cl, path, &p, &ok, why, sizeof why, &err)) {
             cp_record_check_problem(&u->k, "no consistency proof from the previous head: %s", err.msg);
             return;
         }
-        char *text = json_dumps(j, JSON_COMPACT);
-        json_decref(j);
-        cp_record_proof p;
-        bool ok = text && cp_record_proof_parse(text, strlen(text), &p, why, sizeof why);
-        free(text);
         uint8_t r1[CP_MERKLE_HASH];
         const char *reason = why;
         cp_merkle_unhex(u->prev.root_hash, r1);
