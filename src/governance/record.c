@@ -107,18 +107,6 @@ static cp_status load_key(cp_conn *c, uint8_t sk[crypto_sign_SECRETKEYBYTES], ch
     return CP_OK;
 }
 
-static cp_status meta_insert(cp_conn *c, const char *key, const char *value, cp_err *err)
-{
-    cp_stmt *s;
-    cp_status st = cp_stmt_prepare(c, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", &s, err);
-    if (st) return st;
-    cp_stmt_bind_text(s, 1, key);
-    cp_stmt_bind_text(s, 2, value);
-    st = cp_stmt_run(s, err);
-    cp_stmt_finalize(s);
-    return st;
-}
-
 /* The key, created if the store has none. Inside a write transaction that has
  * locked the head row, so two servers never make two keys. */
 static cp_status ensure_key(cp_conn *c, uint8_t sk[crypto_sign_SECRETKEYBYTES], char pub_hex[CP_RECORD_HEX],
@@ -131,9 +119,9 @@ static cp_status ensure_key(cp_conn *c, uint8_t sk[crypto_sign_SECRETKEYBYTES], 
     char skhex[2 * crypto_sign_SECRETKEYBYTES + 1], pkhex[CP_RECORD_HEX];
     sodium_bin2hex(skhex, sizeof skhex, sk, crypto_sign_SECRETKEYBYTES);
     sodium_bin2hex(pkhex, sizeof pkhex, pk, sizeof pk);
-    st = meta_insert(c, META_SECRET, skhex, err);
+    st = cp_meta_put_new(c, META_SECRET, skhex, err);
     sodium_memzero(skhex, sizeof skhex);
-    if (!st) st = meta_insert(c, META_PUBLIC, pkhex, err);
+    if (!st) st = cp_meta_put_new(c, META_PUBLIC, pkhex, err);
     if (!st) {
         json_t *detail = json_pack("{ss}", "public_key", pkhex);
         st = cp_audit_append(c, "system", "record.key.create", "record:key", detail, err);
