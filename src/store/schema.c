@@ -5,6 +5,7 @@
  * bitmasks (members/roles.h).
  */
 #include "store/migrate.h"
+#include "store/schema_warning.h"
 
 #define M1_FOUNDATION \
     "CREATE TABLE meta (" \
@@ -191,5 +192,6 @@
 const cp_migration cp_migrations[] = {
     {1, "foundation: members, constituency, users, keys, sessions, audit", M1_FOUNDATION, NULL, NULL},
     {2, "intel: collections, objects, observables, sightings, TAXII status", M2_INTEL, M2_OBJECTS_SQLITE, M2_OBJECTS_PG},
+    {6, "early warning: alerts, webhooks, webhook deliveries", M6_WARNING, NULL, NULL},
 };
 const int cp_migrations_count = sizeof cp_migrations / sizeof cp_migrations[0];
