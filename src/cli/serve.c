@@ -17,6 +17,7 @@
 #include "http/server.h"
 #include "intel/collections.h"
 #include "intel/warninglist.h"
+#include "warning/iset.h"
 
 int cp_cli_serve_store(cp_config *cfg, cp_db *db)
 {
@@ -52,6 +53,11 @@ int cp_cli_serve_store(cp_config *cfg, cp_db *db)
         goto out;
     }
     if (made) cp_log(CP_LOG_INFO, "collections", "created %d missing intelligence collections", made);
+    /* early warning: the compiled indicator set, kept current by a thread (warning/iset.h) */
+    if (cp_iset_service_start(db, &err)) {
+        rc = cp_cli_fail(err.msg);
+        goto out;
+    }
     if (cp_server_start(&app, &srv, &err)) {
         rc = cp_cli_fail(err.msg);
         goto out;
@@ -68,6 +74,7 @@ int cp_cli_serve_store(cp_config *cfg, cp_db *db)
     cp_server_stop(srv);
     cp_log(CP_LOG_INFO, "stopped", "all requests finished");
 out:
+    cp_iset_service_stop(); /* no-op when it never started */
     cp_metrics_free(app.metrics);
     cp_ratelimit_free(app.ratelimit);
     free(names);
