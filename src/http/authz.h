@@ -47,7 +47,13 @@
     X(CP_ACT_COLLECTION_CREATE, "collection.create")                       \
     X(CP_ACT_COLLECTION_UPDATE, "collection.update")                       \
     X(CP_ACT_COLLECTION_MEMBERS, "collection.members")                     \
-    X(CP_ACT_INTEL_SEARCH, "intel.search")
+    X(CP_ACT_INTEL_SEARCH, "intel.search")                                 \
+    X(CP_ACT_EVENT_SUBMIT, "event.submit")                                 \
+    X(CP_ACT_ALERT_LIST, "alert.list")                                     \
+    X(CP_ACT_ALERT_READ, "alert.read")                                     \
+    X(CP_ACT_ALERT_UPDATE, "alert.update")                                 \
+    X(CP_ACT_WEBHOOK_READ, "webhook.read")                                 \
+    X(CP_ACT_WEBHOOK_WRITE, "webhook.write")
 
 typedef enum {
 #define CP_ACTION_ENUM(name, str) name,

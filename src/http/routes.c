@@ -25,6 +25,7 @@ static void build(void)
     add(cp_taxii_routes, cp_taxii_routes_count);
     add(cp_intel_routes, cp_intel_routes_count);
     add(cp_search_routes, cp_search_routes_count);
+    add(cp_warning_routes, cp_warning_routes_count);
 }
 
 const cp_router *cp_routes_all(void)

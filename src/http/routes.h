@@ -21,5 +21,7 @@ extern const cp_route cp_intel_routes[];
 extern const int cp_intel_routes_count;
 extern const cp_route cp_search_routes[];
 extern const int cp_search_routes_count;
+extern const cp_route cp_warning_routes[];
+extern const int cp_warning_routes_count;
 
 #endif

@@ -140,10 +140,13 @@ cp_status cp_alerts_apply(cp_conn *c, const cp_actor *submitter, cp_alert_delta 
         free(sx);
         return cp_fail(err, CP_E_NOMEM, "out of memory");
     }
-    cp_stmt *s = NULL;
-    cp_status st = cp_stmt_prepare(c, UPSERT, &s, err);
-    for (size_t i = 0; !st && i < n; i++) st = upsert_one(s, &d[i], submitter->member_id, received_ms, now, &u[i], err);
-    if (s) cp_stmt_finalize(s);
+    cp_status st = CP_OK;
+    for (size_t i = 0; !st && i < n; i++) { /* prepared once per connection (db.h caches by text) */
+        cp_stmt *s;
+        if ((st = cp_stmt_prepare(c, UPSERT, &s, err))) break;
+        st = upsert_one(s, &d[i], submitter->member_id, received_ms, now, &u[i], err);
+        cp_stmt_finalize(s);
+    }
 
     size_t ns = 0;
     for (size_t i = 0; !st && i < n; i++) {

@@ -126,14 +126,14 @@ static cp_status write_member(cp_conn *c, const cp_actor *sys, cp_alert_stix *a,
     free(objs);
     free(items);
     if (st) return st;
-    cp_stmt *s;
-    if ((st = cp_stmt_prepare(c, "UPDATE alerts SET stix_at = ? WHERE id = ?", &s, err))) return st;
     for (size_t i = 0; !st && i < n; i++) {
+        cp_stmt *s;
+        if ((st = cp_stmt_prepare(c, "UPDATE alerts SET stix_at = ? WHERE id = ?", &s, err))) break;
         cp_stmt_bind_int(s, 1, a[i].prev_stix_at);
         cp_stmt_bind_text(s, 2, a[i].id);
         st = cp_stmt_run(s, err);
+        cp_stmt_finalize(s);
     }
-    cp_stmt_finalize(s);
     return st;
 }
 
