@@ -36,6 +36,7 @@ typedef struct {
     unsigned readable; /* bit t: cp_intel_may_read at level t */
     int default_tlp;
     bool used;
+    bool alerts;       /* a members' alerts collection: our own output, not intelligence */
 } policy_slot;
 
 typedef struct {
@@ -74,6 +75,7 @@ static cp_status policy_of(cp_conn *c, const cp_routing *rt, policy_cache *pc, u
         return CP_OK;
     }
     if (st) return st;
+    s->alerts = strcmp(col.kind, "alerts") == 0;
     s->default_tlp = (int)cp_tlp_default(&col.policy);
     for (int t = CP_TLP_CLEAR; t <= CP_TLP_RED; t++) {
         cp_err e = {{0}};
@@ -254,15 +256,16 @@ static cp_status process_event(cp_conn *c, const cp_routing *rt, const cp_iset *
     cp_iset_hit hits[MAX_HITS];
     size_t nh = cp_iset_match(set, vals, nv, hits, MAX_HITS);
     if (nh > MAX_HITS) nh = MAX_HITS;
-    if (nh) res->matched++;
     if (!np) {
         res->unrouted++;
+        if (nh) res->matched++;
         return CP_OK;
     }
     res->routed++;
     int ev_tlp = ev->tlp == CP_TLP_NONE ? CP_TLP_AMBER : ev->tlp;
     int64_t window = ev->time_ms - ((ev->time_ms % o->window_ms) + o->window_ms) % o->window_ms;
     cp_status st = CP_OK;
+    bool matched = false;
     for (size_t p = 0; !st && p < np; p++) {
         size_t readable = 0;
         for (size_t h = 0; !st && h < nh; h++) {
@@ -270,6 +273,7 @@ static cp_status process_event(cp_conn *c, const cp_routing *rt, const cp_iset *
             if ((st = policy_of(c, rt, pc, pairs[p].member, cp_iset_indicator_collection(set, hits[h].indicator), &ps,
                                 err)))
                 break;
+            if (ps->alerts) continue; /* the indicators alerts write for their address never match back */
             int t = cp_iset_indicator_tlp(set, hits[h].indicator);
             if (t <= CP_TLP_NONE || t > CP_TLP_RED) t = ps->default_tlp ? ps->default_tlp : CP_TLP_AMBER;
             if (!(ps->readable & (1u << t))) {
@@ -277,6 +281,7 @@ static cp_status process_event(cp_conn *c, const cp_routing *rt, const cp_iset *
                 continue;
             }
             readable++;
+            matched = true;
             st = agg_add(a, rt, pairs[p].member, cp_iset_indicator_id(set, hits[h].indicator), ev->classification,
                          pairs[p].address, pairs[p].kind, window, t > ev_tlp ? t : ev_tlp, ev, err);
         }
@@ -284,6 +289,7 @@ static cp_status process_event(cp_conn *c, const cp_routing *rt, const cp_iset *
             st = agg_add(a, rt, pairs[p].member, NULL, ev->classification, pairs[p].address, pairs[p].kind, window,
                          ev_tlp, ev, err);
     }
+    if (matched) res->matched++;
     return st;
 }
 
