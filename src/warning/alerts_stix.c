@@ -139,7 +139,9 @@ static cp_status write_member(cp_conn *c, const cp_actor *sys, cp_alert_stix *a,
 
 static int by_member(const void *x, const void *y)
 {
-    return strcmp(((const cp_alert_stix *)x)->member_id, ((const cp_alert_stix *)y)->member_id);
+    const cp_alert_stix *a = x, *b = y;
+    int c = strcmp(a->member_id, b->member_id);
+    return c ? c : strcmp(a->id, b->id);
 }
 
 cp_status cp_alerts_stix_write(cp_conn *c, cp_alert_stix *a, size_t n, int64_t now_ms, cp_err *err)
@@ -152,6 +154,18 @@ cp_status cp_alerts_stix_write(cp_conn *c, cp_alert_stix *a, size_t n, int64_t n
     cp_actor sys;
     system_actor(&sys);
     qsort(a, n, sizeof *a, by_member);
+    /* one version per alert and batch (the last upsert's figures are the latest) */
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (k && strcmp(a[k - 1].id, a[i].id) == 0) {
+            bool created = a[k - 1].created || a[i].created;
+            a[k - 1] = a[i].count > a[k - 1].count ? a[i] : a[k - 1];
+            a[k - 1].created = created;
+        } else {
+            a[k++] = a[i];
+        }
+    }
+    n = k;
     size_t i = 0;
     while (!st && i < n) {
         size_t j = i + 1;

@@ -98,7 +98,7 @@ typedef struct {
 static uint64_t hash_key(uint32_t member, const char *ind, const char *cls, const char *addr, int64_t window)
 {
     uint64_t h = 1469598103934665603ULL ^ member;
-    const char *parts[3] = {ind ? ind : "", cls, addr};
+    const char *parts[3] = {ind ? ind : "", ind ? "" : cls, addr}; /* the alert's key: the indicator, else the class */
     for (int p = 0; p < 3; p++) {
         for (const char *s = parts[p]; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
         h = (h ^ 0xff) * 1099511628211ULL;

@@ -48,7 +48,7 @@ typedef struct {
     bool has_src, has_dst;
     uint8_t src[16], dst[16];          /* 128-bit space, IPv4 at ::ffff:0:0/96 */
     bool src_v4, dst_v4;
-    char src_text[48], dst_text[48];   /* canonical */
+    char src_text[64], dst_text[64];   /* canonical (CP_CIDR_TEXT_MAX) */
     uint32_t src_asn, dst_asn;         /* 0 = not given */
     int src_port, dst_port;            /* -1 = not given */
     const char *proto;                 /* static; NULL = not given */
