@@ -1,9 +1,10 @@
 /*
- * alerts.c — applying a batch's aggregated changes to the alerts (one upsert
- * per alert: the partial unique index on open alerts does the aggregation
- * across batches and servers), then the STIX versions and webhook
- * deliveries the changes call for.
+ * alerts.c — applying a batch's aggregated changes to the alerts (upserts:
+ * the partial unique index on open alerts does the aggregation across
+ * batches and servers), then the STIX versions and webhook deliveries the
+ * changes call for.
  */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,74 +19,128 @@
 
 static _Atomic uint32_t g_seq_counter;
 
-static const char UPSERT[] =
+/* Upserts go UPSERT_ROWS at a time in one statement (one statement per row
+ * cost more in preparing and stepping than in the writes themselves); rows of
+ * one statement never share a key (the batch was aggregated), which
+ * PostgreSQL requires of ON CONFLICT DO UPDATE. RETURNING order is not
+ * defined: rows are matched back by their key. */
+#define UPSERT_ROWS 32
+#define UPSERT_COLS 19
+
+static const char UPSERT_HEAD[] =
     "INSERT INTO alerts (id, member_id, akey, indicator_id, classification, address, address_kind, window_start,"
     " status, count, first_seen, last_seen, tlp, source, reported_by, event, received_at, created_at, updated_at, seq)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " VALUES ";
+static const char UPSERT_ROW[] = "(?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char UPSERT_TAIL[] =
     " ON CONFLICT (member_id, akey, address, window_start) WHERE status <> 'closed' DO UPDATE SET"
     " count = alerts.count + excluded.count,"
     " first_seen = CASE WHEN excluded.first_seen < alerts.first_seen THEN excluded.first_seen ELSE alerts.first_seen END,"
     " last_seen = CASE WHEN excluded.last_seen > alerts.last_seen THEN excluded.last_seen ELSE alerts.last_seen END,"
     " tlp = CASE WHEN excluded.tlp > alerts.tlp THEN excluded.tlp ELSE alerts.tlp END,"
     " updated_at = excluded.updated_at"
-    " RETURNING id, count, first_seen, last_seen, tlp, created_at, stix_at";
+    " RETURNING id, member_id, akey, address, window_start, count, first_seen, last_seen, tlp, created_at, stix_at";
+
+static char *g_sql[UPSERT_ROWS + 1];
+static pthread_once_t g_sql_once = PTHREAD_ONCE_INIT;
+
+static void build_sql(void)
+{
+    for (int rows = 1; rows <= UPSERT_ROWS; rows++) {
+        size_t len = sizeof UPSERT_HEAD + (size_t)rows * (sizeof UPSERT_ROW + 2) + sizeof UPSERT_TAIL;
+        char *q = malloc(len);
+        if (!q) continue;
+        size_t at = (size_t)snprintf(q, len, "%s", UPSERT_HEAD);
+        for (int r = 0; r < rows; r++) at += (size_t)snprintf(q + at, len - at, "%s%s", r ? ", " : "", UPSERT_ROW);
+        snprintf(q + at, len - at, "%s", UPSERT_TAIL);
+        g_sql[rows] = q;
+    }
+}
 
 typedef struct {
     char id[CP_UUID_LEN + 1];
     int64_t count, first_seen, last_seen, created_at, stix_at;
     int tlp;
-    bool created;
+    bool created, seen;
 } upserted;
 
-static cp_status upsert_one(cp_stmt *s, const cp_alert_delta *d, const char *reported_by, int64_t received_ms,
-                            int64_t now, upserted *u, cp_err *err)
+static void akey_of(const cp_alert_delta *d, char *out, size_t cap)
 {
-    char id[CP_UUID_LEN + 1], akey[300];
-    cp_uuid4(id);
-    if (d->indicator_id) snprintf(akey, sizeof akey, "indicator:%s", d->indicator_id);
-    else snprintf(akey, sizeof akey, "classification:%s", d->classification);
-    char *event = NULL;
-    json_t *ej = d->sample ? cp_event_json(d->sample) : json_object();
-    event = cp_json_dump(ej);
-    json_decref(ej);
-    if (!event) return cp_fail(err, CP_E_NOMEM, "out of memory");
-    int64_t seq = now * 1000 + (int64_t)(atomic_fetch_add(&g_seq_counter, 1) % 1000);
-    cp_stmt_bind_text(s, 1, id);
-    cp_stmt_bind_text(s, 2, d->member_id);
-    cp_stmt_bind_text(s, 3, akey);
-    cp_stmt_bind_text(s, 4, d->indicator_id);
-    cp_stmt_bind_text(s, 5, d->classification);
-    cp_stmt_bind_text(s, 6, d->address);
-    cp_stmt_bind_text(s, 7, d->address_kind);
-    cp_stmt_bind_int(s, 8, d->window_start);
-    cp_stmt_bind_int(s, 9, d->count);
-    cp_stmt_bind_int(s, 10, d->first_seen);
-    cp_stmt_bind_int(s, 11, d->last_seen);
-    cp_stmt_bind_int(s, 12, d->tlp);
-    cp_stmt_bind_text(s, 13, d->sample ? d->sample->source : NULL);
-    cp_stmt_bind_text(s, 14, reported_by && *reported_by ? reported_by : NULL);
-    cp_stmt_bind_text(s, 15, event);
-    cp_stmt_bind_int(s, 16, received_ms);
-    cp_stmt_bind_int(s, 17, now);
-    cp_stmt_bind_int(s, 18, now);
-    cp_stmt_bind_int(s, 19, seq);
-    cp_status st = CP_OK;
-    cp_step r = cp_stmt_step(s, err);
-    if (r == CP_STEP_ROW) {
-        snprintf(u->id, sizeof u->id, "%s", cp_stmt_col_text(s, 0));
-        u->count = cp_stmt_col_int(s, 1);
-        u->first_seen = cp_stmt_col_int(s, 2);
-        u->last_seen = cp_stmt_col_int(s, 3);
-        u->tlp = (int)cp_stmt_col_int(s, 4);
-        u->created_at = cp_stmt_col_int(s, 5);
-        u->stix_at = cp_stmt_col_is_null(s, 6) ? 0 : cp_stmt_col_int(s, 6);
-        u->created = strcmp(u->id, id) == 0;
-        while ((r = cp_stmt_step(s, err)) == CP_STEP_ROW) {
-        }
+    if (d->indicator_id) snprintf(out, cap, "indicator:%s", d->indicator_id);
+    else snprintf(out, cap, "classification:%s", d->classification);
+}
+
+void cp_alerts_prepare(cp_alert_delta *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++) cp_uuid4(d[i].new_id);
+}
+
+/* Upserts d[0..rows) in one statement; fills u[0..rows). */
+static cp_status upsert_chunk(cp_conn *c, cp_alert_delta *d, upserted *u, int rows, const char *reported_by,
+                              int64_t received_ms, int64_t now, cp_err *err)
+{
+    pthread_once(&g_sql_once, build_sql);
+    if (!g_sql[rows]) return cp_fail(err, CP_E_NOMEM, "out of memory");
+    cp_stmt *s;
+    cp_status st = cp_stmt_prepare(c, g_sql[rows], &s, err);
+    if (st) return st;
+    char (*akeys)[300] = malloc((size_t)rows * sizeof *akeys);
+    if (!akeys) {
+        cp_stmt_finalize(s);
+        return cp_fail(err, CP_E_NOMEM, "out of memory");
     }
-    if (r == CP_STEP_ERROR) st = cp_stmt_status(s);
-    else if (!u->id[0]) st = cp_fail(err, CP_E_STORE, "the alert upsert returned no row");
-    free(event);
+    for (int r = 0; r < rows; r++) {
+        const cp_alert_delta *x = &d[r];
+        int p = r * UPSERT_COLS;
+        akey_of(x, akeys[r], sizeof akeys[r]);
+        int64_t seq = now * 1000 + (int64_t)(atomic_fetch_add(&g_seq_counter, 1) % 1000);
+        cp_stmt_bind_text(s, p + 1, x->new_id);
+        cp_stmt_bind_text(s, p + 2, x->member_id);
+        cp_stmt_bind_text(s, p + 3, akeys[r]);
+        cp_stmt_bind_text(s, p + 4, x->indicator_id);
+        cp_stmt_bind_text(s, p + 5, x->classification);
+        cp_stmt_bind_text(s, p + 6, x->address);
+        cp_stmt_bind_text(s, p + 7, x->address_kind);
+        cp_stmt_bind_int(s, p + 8, x->window_start);
+        cp_stmt_bind_int(s, p + 9, x->count);
+        cp_stmt_bind_int(s, p + 10, x->first_seen);
+        cp_stmt_bind_int(s, p + 11, x->last_seen);
+        cp_stmt_bind_int(s, p + 12, x->tlp);
+        cp_stmt_bind_text(s, p + 13, x->sample ? x->sample->source : NULL);
+        cp_stmt_bind_text(s, p + 14, reported_by && *reported_by ? reported_by : NULL);
+        if (x->sample && x->sample->raw) cp_stmt_bind_textn(s, p + 15, x->sample->raw, x->sample->raw_len);
+        else cp_stmt_bind_text(s, p + 15, "{}");
+        cp_stmt_bind_int(s, p + 16, received_ms);
+        cp_stmt_bind_int(s, p + 17, now);
+        cp_stmt_bind_int(s, p + 18, now);
+        cp_stmt_bind_int(s, p + 19, seq);
+    }
+    cp_step step;
+    int got = 0;
+    while ((step = cp_stmt_step(s, err)) == CP_STEP_ROW) {
+        const char *member = cp_stmt_col_text(s, 1), *akey = cp_stmt_col_text(s, 2), *addr = cp_stmt_col_text(s, 3);
+        int64_t window = cp_stmt_col_int(s, 4);
+        int r = 0;
+        while (r < rows && (u[r].seen || d[r].window_start != window || strcmp(d[r].member_id, member) != 0 ||
+                            strcmp(d[r].address, addr) != 0 || strcmp(akeys[r], akey) != 0))
+            r++;
+        if (r == rows) continue; /* cannot happen: every row returned is one of ours */
+        upserted *x = &u[r];
+        x->seen = true;
+        snprintf(x->id, sizeof x->id, "%s", cp_stmt_col_text(s, 0));
+        x->count = cp_stmt_col_int(s, 5);
+        x->first_seen = cp_stmt_col_int(s, 6);
+        x->last_seen = cp_stmt_col_int(s, 7);
+        x->tlp = (int)cp_stmt_col_int(s, 8);
+        x->created_at = cp_stmt_col_int(s, 9);
+        x->stix_at = cp_stmt_col_is_null(s, 10) ? 0 : cp_stmt_col_int(s, 10);
+        x->created = strcmp(x->id, d[r].new_id) == 0;
+        got++;
+    }
+    if (step == CP_STEP_ERROR) st = cp_stmt_status(s);
+    else if (got != rows) st = cp_fail(err, CP_E_STORE, "the alert upsert returned %d rows for %d alerts", got, rows);
+    cp_stmt_finalize(s);
+    free(akeys);
     return st;
 }
 
@@ -141,11 +196,9 @@ cp_status cp_alerts_apply(cp_conn *c, const cp_actor *submitter, cp_alert_delta 
         return cp_fail(err, CP_E_NOMEM, "out of memory");
     }
     cp_status st = CP_OK;
-    for (size_t i = 0; !st && i < n; i++) { /* prepared once per connection (db.h caches by text) */
-        cp_stmt *s;
-        if ((st = cp_stmt_prepare(c, UPSERT, &s, err))) break;
-        st = upsert_one(s, &d[i], submitter->member_id, received_ms, now, &u[i], err);
-        cp_stmt_finalize(s);
+    for (size_t i = 0; !st && i < n; i += UPSERT_ROWS) {
+        int rows = (int)(n - i < UPSERT_ROWS ? n - i : UPSERT_ROWS);
+        st = upsert_chunk(c, d + i, u + i, rows, submitter->member_id, received_ms, now, err);
     }
 
     size_t ns = 0;

@@ -45,6 +45,8 @@ typedef struct {
     int64_t first_seen, last_seen;
     int tlp;                     /* cp_tlp, resolved (never NONE) */
     const cp_event *sample;      /* the first event of the batch for this alert */
+    /* filled by cp_alerts_prepare (outside the write transaction): */
+    char new_id[CP_UUID_LEN + 1];
     /* out: */
     bool created;                /* the delta opened a new alert */
     int64_t stored_ms;           /* when it was written (commit pending) */
@@ -54,7 +56,11 @@ typedef struct {
     int64_t created, updated, stix_written, webhooks_queued;
 } cp_alerts_applied;
 
-/* Applies deltas inside the caller's open write transaction (see above);
+/* The CPU work of applying deltas, done before the write transaction opens
+ * (the ids of alerts the deltas may create). */
+void cp_alerts_prepare(cp_alert_delta *d, size_t n);
+
+/* Applies prepared deltas inside the caller's open write transaction (see above);
  * the submitter's member is recorded as reported_by. Fills each delta's
  * created and stored_ms (the caller observes delivery times after commit). */
 cp_status cp_alerts_apply(cp_conn *c, const cp_actor *submitter, cp_alert_delta *d, size_t n,

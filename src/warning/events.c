@@ -315,6 +315,7 @@ cp_status cp_events_process(cp_conn *c, const cp_actor *a, const cp_event_batch 
         }
     }
     cp_alerts_applied ap = {0};
+    if (!st) cp_alerts_prepare(ag.d, ag.n); /* CPU work before the write lock */
     if (!st) st = cp_conn_begin(c, CP_TX_WRITE, err);
     if (!st) {
         st = cp_alerts_apply(c, a, ag.d, ag.n, received_ms, o->stix_refresh_ms, &ap, err);

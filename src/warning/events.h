@@ -65,6 +65,8 @@ typedef struct {
     cp_affected affected;
     int tlp;                           /* cp_tlp; CP_TLP_NONE = not given */
     const char *source, *description;  /* borrowed */
+    const char *raw;                   /* the event's JSON text exactly as sent (borrowed from the body) */
+    size_t raw_len;
 } cp_event;
 
 typedef struct {
@@ -73,7 +75,8 @@ typedef struct {
     size_t n;
 } cp_event_batch;
 
-/* Parses and validates a batch. CP_E_BAD_REQUEST: the body is not JSON or not
+/* Parses and validates a batch. The batch borrows body (each event keeps
+ * its exact text: what an alert stores as its first event). CP_E_BAD_REQUEST: the body is not JSON or not
  * {"events": [...]} (err says where). CP_E_UNPROCESSABLE: one or more events
  * are invalid; *errors (owned) is an array of {"index", "field", "message"}
  * (at most CP_EVENTS_ERRORS_MAX) and err->msg sums them up. now_ms bounds the

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/json.h"
+#include "base/jsonspan.h"
 #include "base/net.h"
 #include "base/timeutil.h"
 #include "intel/tlp.h"
@@ -455,14 +456,24 @@ cp_status cp_events_parse(const char *body, size_t len, size_t max_events, size_
         cp_event_batch_free(out);
         return cp_fail(err, CP_E_NOMEM, "out of memory");
     }
+    cp_span *spans = NULL;
+    size_t n_spans = 0;
+    if ((st = cp_json_array_spans(body, len, "events", &spans, &n_spans, err)) || n_spans != n) {
+        free(spans);
+        cp_event_batch_free(out);
+        return st ? st : cp_fail(err, CP_E_INTERNAL, "events: %zu spans for %zu events", n_spans, n);
+    }
     collector k = {.errors = json_array()};
     size_t bad_events = 0;
     for (size_t i = 0; i < n; i++) {
         k.index = i;
         k.bad = false;
         parse_event(&k, json_array_get(arr, i), now_ms, &out->ev[i]);
+        out->ev[i].raw = body + spans[i].off;
+        out->ev[i].raw_len = spans[i].len;
         bad_events += k.bad;
     }
+    free(spans);
     if (k.n_errors) {
         cp_event_batch_free(out);
         *errors = k.errors;

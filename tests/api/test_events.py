@@ -71,7 +71,8 @@ def test_ipv4_mapped_ipv6_routes_as_ipv4(server, net):
     r = post_events(server, [ev(src_ip="::ffff:198.51.100.8")], ka)
     assert r.status == 200 and r.json["routed"] == 1, r
     got = alerts(server, ka, address="198.51.100.8")
-    assert len(got) == 1 and got[0]["event"]["src_ip"] == "198.51.100.8"
+    assert len(got) == 1 and got[0]["address"] == "198.51.100.8"
+    assert got[0]["event"]["src_ip"] == "::ffff:198.51.100.8"  # the event as the sensor sent it
 
 
 def test_ipv6_range(server, net):

@@ -11,6 +11,8 @@
  *     accepted bounds, at least one observable, an RSIT classification, and
  *     canonical values (addresses re-parse to the same bytes, names
  *     re-normalise to themselves);
+ *   - each accepted event keeps its exact text (a span of the body that is
+ *     itself a JSON object);
  *   - the normalised form of an accepted batch (cp_event_json of each event)
  *     is itself accepted, and normalising it again gives the same JSON
  *     (a fixed point).
@@ -80,7 +82,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     if (errors || b.n == 0 || b.n > MAX_EVENTS) abort();
-    for (size_t i = 0; i < b.n; i++) check_event(&b.ev[i]);
+    for (size_t i = 0; i < b.n; i++) {
+        check_event(&b.ev[i]);
+        const cp_event *e = &b.ev[i];
+        if (!e->raw || e->raw < (const char *)data || e->raw + e->raw_len > (const char *)data + size) abort();
+        json_error_t je;
+        json_t *o = json_loadb(e->raw, e->raw_len, 0, &je);
+        if (!json_is_object(o)) abort();
+        json_decref(o);
+    }
     char *one = normalised(&b);
     cp_event_batch_free(&b);
     if (!one) return 0;
