@@ -286,7 +286,7 @@ static bool emit(compiler *c, int n, uint8_t *code, size_t *len)
 
 /* ---- adding ---- */
 
-static cp_status add_key(cp_iset_builder *b, int kind, const uint8_t *bytes, size_t len, uint32_t ind, int term, bool complex)
+cp_status cpi_builder_add_key(cp_iset_builder *b, int kind, const uint8_t *bytes, size_t len, uint32_t ind, int term, bool complex)
 {
     size_t rec = (sizeof(cpi_keyhdr) + len + 3) & ~(size_t)3;
     if (b->pool_len + rec > UINT32_MAX - 1) return CP_E_TOO_LARGE;
@@ -321,7 +321,7 @@ static cp_status add_key(cp_iset_builder *b, int kind, const uint8_t *bytes, siz
 }
 
 /* Appends an indicator record. */
-static cp_status add_ind(cp_iset_builder *b, const char *id, int tlp, int64_t collection, const uint8_t *code, size_t code_len,
+cp_status cpi_builder_add_ind(cp_iset_builder *b, const char *id, int tlp, int64_t collection, const uint8_t *code, size_t code_len,
                          int nterms, uint32_t *out)
 {
     if (b->n_inds >= CPI_INDICATORS_MAX) return CP_E_TOO_LARGE;
@@ -395,12 +395,12 @@ static cp_status compile_pattern(cp_iset_builder *b, compiler *c, const char *id
         return CP_OK;
     }
     uint32_t ind;
-    cp_status st = add_ind(b, id, tlp, collection, code, code_len, nterms, &ind);
+    cp_status st = cpi_builder_add_ind(b, id, tlp, collection, code, code_len, nterms, &ind);
     if (st) return cp_fail(err, st, st == CP_E_NOMEM ? "out of memory" : "too many indicators");
     for (int i = 0; i < c->n_keys; i++) {
         const ckey *k = &c->keys[i];
         if (map[k->term] < 0) continue; /* its term was simplified away */
-        st = add_key(b, k->kind, k->bytes, k->len, ind, map[k->term], !simple);
+        st = cpi_builder_add_key(b, k->kind, k->bytes, k->len, ind, map[k->term], !simple);
         if (st) return cp_fail(err, st, st == CP_E_NOMEM ? "out of memory" : "the set's key pool is full");
     }
     b->stats.indicators++;
@@ -462,6 +462,12 @@ cp_status cp_iset_builder_add_object(cp_iset_builder *b, const json_t *obj, int 
     if (!st && done && until && (!b->next_change_ms || until < b->next_change_ms)) b->next_change_ms = until;
     if (compiled) *compiled = done;
     return st;
+}
+
+void cpi_builder_set_meta(cp_iset_builder *b, const cp_iset_stats *st, int64_t next_change_ms)
+{
+    b->stats = *st;
+    b->next_change_ms = next_change_ms;
 }
 
 /* ---- finish ---- */

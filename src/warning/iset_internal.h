@@ -131,6 +131,14 @@ const cpi_post *cpi_lookup(const cp_iset *s, int kind, const void *bytes, size_t
 /* Frees a set regardless of its reference count. */
 void cpi_free(cp_iset *s);
 
+/* The builder's raw interface (iset_build.c), for the file loader: an
+ * indicator record (code checked by the caller) and one key posting. */
+cp_status cpi_builder_add_ind(cp_iset_builder *b, const char *id, int tlp, int64_t collection, const uint8_t *code,
+                              size_t code_len, int nterms, uint32_t *out);
+cp_status cpi_builder_add_key(cp_iset_builder *b, int kind, const uint8_t *bytes, size_t len, uint32_t ind, int term,
+                              bool complex);
+void cpi_builder_set_meta(cp_iset_builder *b, const cp_iset_stats *st, int64_t next_change_ms);
+
 /* ---- matching one event whose values arrive one by one (iset_match.c) ----
  * The scanners and cp_iset_match feed candidate values; every posting found
  * is recorded as a touch (indicator, term, which value); finish evaluates
