@@ -491,6 +491,48 @@ static int cmp_ent(const void *x, const void *y)
     return a->term < b->term ? -1 : a->term > b->term;
 }
 
+/* The /24 bitmap of IPv4 keys (iset_internal.h). */
+static bool v4_filter(cp_iset *s)
+{
+    static const uint8_t MAPPED[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    size_t off = 0;
+    for (uint32_t k = 0; k < s->n_keys; k++) {
+        const cpi_keyhdr *h = (const cpi_keyhdr *)(const void *)(s->keys + off);
+        off += (sizeof *h + h->len + 3) & ~(size_t)3;
+        if (h->kind != CPI_K_IP) continue;
+        const uint8_t *a = (const uint8_t *)(h + 1);
+        int prefix = a[16];
+        uint32_t lo, count;
+        if (prefix >= 96 && memcmp(a, MAPPED, 12) == 0) {
+            int q = prefix - 96;
+            lo = (uint32_t)a[12] << 16 | (uint32_t)a[13] << 8 | a[14];
+            count = q >= 24 ? 1 : 1u << (24 - q);
+        } else if (prefix < 96) {
+            bool covers = true; /* does the network hold ::ffff:0:0/96? */
+            for (int i = 0; i < 12 && covers; i++) {
+                int bits = prefix - 8 * i;
+                uint8_t m = bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+                if ((a[i] & m) != (MAPPED[i] & m)) covers = false;
+            }
+            if (!covers) continue;
+            lo = 0;
+            count = 1u << 24;
+        } else {
+            continue;
+        }
+        if (!s->v4_24 && !(s->v4_24 = calloc((1u << 24) / 64, sizeof(uint64_t)))) return false;
+        for (uint32_t n = lo; n < lo + count; n++) {
+            if ((n & 63) == 0 && lo + count - n >= 64) {
+                s->v4_24[n >> 6] = ~0ULL;
+                n += 63;
+                continue;
+            }
+            s->v4_24[n >> 6] |= 1ULL << (n & 63);
+        }
+    }
+    return true;
+}
+
 static pthread_mutex_t g_sort_lock = PTHREAD_MUTEX_INITIALIZER;
 
 cp_iset *cp_iset_builder_finish(cp_iset_builder *b, cp_err *err)
@@ -555,6 +597,7 @@ cp_iset *cp_iset_builder_finish(cp_iset_builder *b, cp_err *err)
     }
     s->keys_len = kl;
     s->n_posts = np;
+    if (!v4_filter(s)) goto nomem;
     for (int p = 128; p >= 0; p--) {
         if (b->v4p[p]) s->v4_prefix[s->n_v4_prefix++] = (uint8_t)p;
         if (b->v6p[p]) s->v6_prefix[s->n_v6_prefix++] = (uint8_t)p;
@@ -571,7 +614,8 @@ cp_iset *cp_iset_builder_finish(cp_iset_builder *b, cp_err *err)
     if (!s->ids) s->ids = calloc(1, 1);
     s->stats = b->stats;
     s->stats.bytes = sizeof *s + (size_t)s->n_inds * sizeof *s->inds + s->ids_len + s->code_len + s->keys_len +
-                     (size_t)s->n_posts * sizeof *s->posts + slots * sizeof *s->slots + words * sizeof *s->bloom;
+                     (size_t)s->n_posts * sizeof *s->posts + slots * sizeof *s->slots + words * sizeof *s->bloom +
+                     (s->v4_24 ? ((size_t)1 << 24) / 8 : 0);
     s->next_change_ms = b->next_change_ms;
     s->built_at_ms = cp_now_ms();
     cp_iset_builder_free(b);

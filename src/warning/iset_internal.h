@@ -106,7 +106,10 @@ struct cp_iset {
     unsigned bloom_bits; /* log2 of the number of words */
     /* IP prefix lengths present (in the 128-bit space), longest first,
      * split by whether the prefix lies inside ::ffff:0:0/96 (IPv4). */
-    uint8_t v4_prefix[33];
+    /* IPv4 prefilter: bit n set when some key could contain an address of
+     * the /24 numbered n (NULL when the set has no IPv4 key) */
+    uint64_t *v4_24;
+    uint8_t v4_prefix[129];
     int n_v4_prefix;
     uint8_t v6_prefix[129];
     int n_v6_prefix;
