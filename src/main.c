@@ -33,6 +33,8 @@ static const char USAGE[] =
     "  collection  list, create and change intelligence collections and members' rights\n"
     "  import      STIX bundles and MISP events from files or folders into a collection\n"
     "  export      a collection as one STIX bundle\n"
+    "  match       scan log files for the alliance's indicators (member side; nothing leaves the machine)\n"
+    "  indicators  export the compiled indicator set to a file; its statistics\n"
     "  verify    check the audit chain and the store's invariants\n"
     "  backup    write a consistent copy of an SQLite store (server may be running)\n"
     "  version   print the version and the libraries in use\n"
@@ -111,6 +113,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "backup") == 0) return cp_cli_backup(n, words, &cfg);
     if (strcmp(cmd, "import") == 0) return cp_cli_import(n, words, &cfg);
     if (strcmp(cmd, "export") == 0) return cp_cli_export(n, words, &cfg);
+    if (strcmp(cmd, "match") == 0) return cp_cli_match(n, words, &cfg);
+    if (strcmp(cmd, "indicators") == 0) return cp_cli_indicators(n, words, &cfg);
     /* member/user/key: words[1] is the action ("create", "list", ...). */
     if (strcmp(cmd, "member") == 0) return with_store(cp_cli_member, n - 1, words + 1, &cfg);
     if (strcmp(cmd, "user") == 0) return with_store(cp_cli_user, n - 1, words + 1, &cfg);

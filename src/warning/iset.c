@@ -26,18 +26,25 @@ static inline uint64_t mix(uint64_t x)
 uint64_t cpi_hash(uint64_t seed, int kind, const void *bytes, size_t len)
 {
     const unsigned char *p = bytes;
+    if (kind == CPI_K_IP && len == CPI_IP_KEY_LEN) {
+        /* addresses: two words and the prefix, one finaliser */
+        uint64_t a, b;
+        memcpy(&a, p, 8);
+        memcpy(&b, p + 8, 8);
+        return mix(seed ^ (a * M1) ^ mix(b ^ ((uint64_t)p[16] << 56) ^ M2));
+    }
     uint64_t h = seed ^ ((uint64_t)(kind + 1) * M1) ^ ((uint64_t)len << 40);
     while (len >= 8) {
         uint64_t w;
         memcpy(&w, p, 8);
-        h = (h ^ mix(w + M1)) * M1;
-        h ^= h >> 29;
+        h = (h ^ w) * M1;
+        h ^= h >> 31;
         p += 8;
         len -= 8;
     }
     uint64_t w = 0;
     memcpy(&w, p, len);
-    h = (h ^ mix(w ^ ((uint64_t)len << 56))) * M1;
+    h = (h ^ w ^ ((uint64_t)len << 59)) * M2;
     return mix(h);
 }
 
@@ -82,6 +89,7 @@ void cpi_free(cp_iset *s)
     free(s->posts);
     free(s->slots);
     free(s->bloom);
+    free(s->v4_24);
     free(s);
 }
 

@@ -286,7 +286,7 @@ static bool emit(compiler *c, int n, uint8_t *code, size_t *len)
 
 /* ---- adding ---- */
 
-static cp_status add_key(cp_iset_builder *b, int kind, const uint8_t *bytes, size_t len, uint32_t ind, int term, bool complex)
+cp_status cpi_builder_add_key(cp_iset_builder *b, int kind, const uint8_t *bytes, size_t len, uint32_t ind, int term, bool complex)
 {
     size_t rec = (sizeof(cpi_keyhdr) + len + 3) & ~(size_t)3;
     if (b->pool_len + rec > UINT32_MAX - 1) return CP_E_TOO_LARGE;
@@ -321,7 +321,7 @@ static cp_status add_key(cp_iset_builder *b, int kind, const uint8_t *bytes, siz
 }
 
 /* Appends an indicator record. */
-static cp_status add_ind(cp_iset_builder *b, const char *id, int tlp, int64_t collection, const uint8_t *code, size_t code_len,
+cp_status cpi_builder_add_ind(cp_iset_builder *b, const char *id, int tlp, int64_t collection, const uint8_t *code, size_t code_len,
                          int nterms, uint32_t *out)
 {
     if (b->n_inds >= CPI_INDICATORS_MAX) return CP_E_TOO_LARGE;
@@ -395,12 +395,12 @@ static cp_status compile_pattern(cp_iset_builder *b, compiler *c, const char *id
         return CP_OK;
     }
     uint32_t ind;
-    cp_status st = add_ind(b, id, tlp, collection, code, code_len, nterms, &ind);
+    cp_status st = cpi_builder_add_ind(b, id, tlp, collection, code, code_len, nterms, &ind);
     if (st) return cp_fail(err, st, st == CP_E_NOMEM ? "out of memory" : "too many indicators");
     for (int i = 0; i < c->n_keys; i++) {
         const ckey *k = &c->keys[i];
         if (map[k->term] < 0) continue; /* its term was simplified away */
-        st = add_key(b, k->kind, k->bytes, k->len, ind, map[k->term], !simple);
+        st = cpi_builder_add_key(b, k->kind, k->bytes, k->len, ind, map[k->term], !simple);
         if (st) return cp_fail(err, st, st == CP_E_NOMEM ? "out of memory" : "the set's key pool is full");
     }
     b->stats.indicators++;
@@ -464,6 +464,12 @@ cp_status cp_iset_builder_add_object(cp_iset_builder *b, const json_t *obj, int 
     return st;
 }
 
+void cpi_builder_set_meta(cp_iset_builder *b, const cp_iset_stats *st, int64_t next_change_ms)
+{
+    b->stats = *st;
+    b->next_change_ms = next_change_ms;
+}
+
 /* ---- finish ---- */
 
 static const uint8_t *g_sort_pool; /* qsort has no context argument */
@@ -483,6 +489,48 @@ static int cmp_ent(const void *x, const void *y)
     if (c) return c;
     if (a->ind != b->ind) return a->ind < b->ind ? -1 : 1;
     return a->term < b->term ? -1 : a->term > b->term;
+}
+
+/* The /24 bitmap of IPv4 keys (iset_internal.h). */
+static bool v4_filter(cp_iset *s)
+{
+    static const uint8_t MAPPED[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    size_t off = 0;
+    for (uint32_t k = 0; k < s->n_keys; k++) {
+        const cpi_keyhdr *h = (const cpi_keyhdr *)(const void *)(s->keys + off);
+        off += (sizeof *h + h->len + 3) & ~(size_t)3;
+        if (h->kind != CPI_K_IP) continue;
+        const uint8_t *a = (const uint8_t *)(h + 1);
+        int prefix = a[16];
+        uint32_t lo, count;
+        if (prefix >= 96 && memcmp(a, MAPPED, 12) == 0) {
+            int q = prefix - 96;
+            lo = (uint32_t)a[12] << 16 | (uint32_t)a[13] << 8 | a[14];
+            count = q >= 24 ? 1 : 1u << (24 - q);
+        } else if (prefix < 96) {
+            bool covers = true; /* does the network hold ::ffff:0:0/96? */
+            for (int i = 0; i < 12 && covers; i++) {
+                int bits = prefix - 8 * i;
+                uint8_t m = bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+                if ((a[i] & m) != (MAPPED[i] & m)) covers = false;
+            }
+            if (!covers) continue;
+            lo = 0;
+            count = 1u << 24;
+        } else {
+            continue;
+        }
+        if (!s->v4_24 && !(s->v4_24 = calloc((1u << 24) / 64, sizeof(uint64_t)))) return false;
+        for (uint32_t n = lo; n < lo + count; n++) {
+            if ((n & 63) == 0 && lo + count - n >= 64) {
+                s->v4_24[n >> 6] = ~0ULL;
+                n += 63;
+                continue;
+            }
+            s->v4_24[n >> 6] |= 1ULL << (n & 63);
+        }
+    }
+    return true;
 }
 
 static pthread_mutex_t g_sort_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -549,6 +597,7 @@ cp_iset *cp_iset_builder_finish(cp_iset_builder *b, cp_err *err)
     }
     s->keys_len = kl;
     s->n_posts = np;
+    if (!v4_filter(s)) goto nomem;
     for (int p = 128; p >= 0; p--) {
         if (b->v4p[p]) s->v4_prefix[s->n_v4_prefix++] = (uint8_t)p;
         if (b->v6p[p]) s->v6_prefix[s->n_v6_prefix++] = (uint8_t)p;
@@ -565,7 +614,8 @@ cp_iset *cp_iset_builder_finish(cp_iset_builder *b, cp_err *err)
     if (!s->ids) s->ids = calloc(1, 1);
     s->stats = b->stats;
     s->stats.bytes = sizeof *s + (size_t)s->n_inds * sizeof *s->inds + s->ids_len + s->code_len + s->keys_len +
-                     (size_t)s->n_posts * sizeof *s->posts + slots * sizeof *s->slots + words * sizeof *s->bloom;
+                     (size_t)s->n_posts * sizeof *s->posts + slots * sizeof *s->slots + words * sizeof *s->bloom +
+                     (s->v4_24 ? ((size_t)1 << 24) / 8 : 0);
     s->next_change_ms = b->next_change_ms;
     s->built_at_ms = cp_now_ms();
     cp_iset_builder_free(b);

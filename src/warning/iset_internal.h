@@ -106,7 +106,10 @@ struct cp_iset {
     unsigned bloom_bits; /* log2 of the number of words */
     /* IP prefix lengths present (in the 128-bit space), longest first,
      * split by whether the prefix lies inside ::ffff:0:0/96 (IPv4). */
-    uint8_t v4_prefix[33];
+    /* IPv4 prefilter: bit n set when some key could contain an address of
+     * the /24 numbered n (NULL when the set has no IPv4 key) */
+    uint64_t *v4_24;
+    uint8_t v4_prefix[129];
     int n_v4_prefix;
     uint8_t v6_prefix[129];
     int n_v6_prefix;
@@ -130,6 +133,14 @@ const cpi_post *cpi_lookup(const cp_iset *s, int kind, const void *bytes, size_t
 
 /* Frees a set regardless of its reference count. */
 void cpi_free(cp_iset *s);
+
+/* The builder's raw interface (iset_build.c), for the file loader: an
+ * indicator record (code checked by the caller) and one key posting. */
+cp_status cpi_builder_add_ind(cp_iset_builder *b, const char *id, int tlp, int64_t collection, const uint8_t *code,
+                              size_t code_len, int nterms, uint32_t *out);
+cp_status cpi_builder_add_key(cp_iset_builder *b, int kind, const uint8_t *bytes, size_t len, uint32_t ind, int term,
+                              bool complex);
+void cpi_builder_set_meta(cp_iset_builder *b, const cp_iset_stats *st, int64_t next_change_ms);
 
 /* ---- matching one event whose values arrive one by one (iset_match.c) ----
  * The scanners and cp_iset_match feed candidate values; every posting found

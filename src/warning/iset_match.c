@@ -32,6 +32,10 @@ void cpi_event_ip(cpi_event *e, const uint8_t addr[16], uint32_t val)
 {
     const cp_iset *s = e->s;
     bool v4 = memcmp(addr, MAPPED, 12) == 0;
+    if (v4) {
+        uint32_t n24 = (uint32_t)addr[12] << 16 | (uint32_t)addr[13] << 8 | addr[14];
+        if (!s->v4_24 || !(s->v4_24[n24 >> 6] >> (n24 & 63) & 1)) return;
+    }
     const uint8_t *pl = v4 ? s->v4_prefix : s->v6_prefix;
     int n = v4 ? s->n_v4_prefix : s->n_v6_prefix;
     uint8_t key[CPI_IP_KEY_LEN];
@@ -51,7 +55,10 @@ void cpi_event_ip(cpi_event *e, const uint8_t addr[16], uint32_t val)
 void cpi_event_domain(cpi_event *e, const char *name, size_t len, uint32_t val)
 {
     cpi_event_key(e, CPI_K_DOMAIN, name, len, val);
-    for (size_t i = 0; i < len; i++)
+    /* "any subdomain of" keys have two labels or more: the last label alone
+     * is never one */
+    const char *last = memrchr(name, '.', len);
+    for (size_t i = 0; name + i < last; i++)
         if (name[i] == '.') cpi_event_key(e, CPI_K_DOMAIN_SUB, name + i + 1, len - i - 1, val);
 }
 

@@ -143,8 +143,37 @@ size_t cp_norm_email(const char *s, size_t len, char *out)
     return llen + 1 + dl;
 }
 
+/* The common case, already canonical: a lower-case scheme other than one
+ * with a default port written out, "://", a lower-case LDH host without a
+ * port, userinfo or trailing dot, then '/' and printable ASCII without '%'
+ * (or nothing: the canonical form adds the '/'). */
+static size_t url_fast(const char *s, size_t len, char *out, const char **host, size_t *host_len)
+{
+    size_t i = 0;
+    while (i < len && ((s[i] >= 'a' && s[i] <= 'z') || (i > 0 && ((s[i] >= '0' && s[i] <= '9') || s[i] == '+' || s[i] == '-' || s[i] == '.'))))
+        i++;
+    if (i == 0 || i > 32 || len - i < 4 || memcmp(s + i, "://", 3) != 0) return 0;
+    size_t h = i + 3, e = h;
+    while (e < len && ((s[e] >= 'a' && s[e] <= 'z') || (s[e] >= '0' && s[e] <= '9') || s[e] == '-' || s[e] == '.')) e++;
+    if (e == h || s[e - 1] == '.' || (e < len && s[e] != '/')) return 0;
+    for (size_t k = e; k < len; k++)
+        if ((unsigned char)s[k] <= 0x20 || (unsigned char)s[k] >= 0x7f || s[k] == '%') return 0;
+    if (len + 2 > CPI_KEY_MAX) return 0;
+    memcpy(out, s, len);
+    size_t n = len;
+    if (e == len) out[n++] = '/';
+    out[n] = 0;
+    if (host) {
+        *host = out + h;
+        *host_len = e - h;
+    }
+    return n;
+}
+
 size_t cp_norm_url(const char *s, size_t len, char *out, const char **host, size_t *host_len)
 {
+    size_t fast = url_fast(s, len, out, host, host_len);
+    if (fast) return fast;
     if (len >= CP_OBS_VALUE_MAX) return 0;
     cp_observable o;
     if (cp_observable_make(CP_OBS_URL, s, len, &o, NULL)) return 0;
