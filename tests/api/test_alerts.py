@@ -181,3 +181,20 @@ def test_metrics_have_delivery_histograms(server, net):
     assert r.status == 200
     assert f'cyberpact_alert_stored_seconds_count{{member="{aid}"}}' in r.raw
     assert "cyberpact_alert_event_to_stored_seconds_bucket" in r.raw
+
+
+@pytest.mark.skipif(os.environ.get("CP_TEST_STORE", "sqlite") != "sqlite", reason="the demo's data folder holds an SQLite store")
+def test_demo_has_alerts_and_a_webhook(tmp_path):
+    import sqlite3
+    from conftest import run_cli
+    data = str(tmp_path / "demo")
+    run_cli(["demo", "--no-serve"], data=data)
+    db = sqlite3.connect(os.path.join(data, "cyberpact.db"))
+    rows = db.execute("SELECT member_id, indicator_id, address FROM alerts").fetchall()
+    assert len({m for m, _, _ in rows}) >= 4  # both sides of a C2 contact, the scanner's, the sector member's
+    assert any(i is None for _, i, _ in rows) and any(i for _, i, _ in rows)
+    assert any(a.startswith("login.cert-") for _, _, a in rows)
+    assert db.execute("SELECT COUNT(*) FROM webhooks").fetchone()[0] == 1
+    assert db.execute("SELECT COUNT(*) FROM intel_objects WHERE type = 'sighting' AND cnum IN"
+                      " (SELECT num FROM intel_collections WHERE kind = 'alerts')").fetchone()[0] == len(rows)
+    assert run_cli(["verify"], data=data).returncode == 0
