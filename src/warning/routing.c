@@ -48,6 +48,11 @@ struct cp_routing {
     size_t ip_cap;   /* power of two */
     uint8_t lengths[129]; /* prefix lengths present, longest first */
     int n_lengths;
+    /* the same, split: lengths of ranges that can hold an IPv4 address (inside
+     * ::ffff:0:0/96, or holding all of it) and of ranges that can hold a
+     * (non-mapped) IPv6 address; a lookup probes only its family's */
+    uint8_t len4[129], len6[129];
+    int n4, n6;
     asn_slot *as;
     size_t as_cap;
     dom_slot *dom;
@@ -96,6 +101,14 @@ static void mask(const uint8_t in[16], unsigned prefix, uint8_t out[16])
     unsigned full = prefix / 8, rest = prefix % 8;
     memcpy(out, in, full);
     if (rest && full < 16) out[full] = (uint8_t)(in[full] & (0xffu << (8 - rest)));
+}
+
+/* The 16 bytes of ::ffff:0:0 from its 12-byte prefix. */
+static const uint8_t *MAPPED16(const uint8_t prefix12[12], uint8_t out[16])
+{
+    memset(out, 0, 16);
+    memcpy(out, prefix12, 12);
+    return out;
 }
 
 static int hexval(char ch) { return ch <= '9' ? ch - '0' : ch - 'a' + 10; }
@@ -166,6 +179,21 @@ static cp_status flush(cp_routing *t, const group *g, cp_err *err)
         bool seen = false;
         for (int k = 0; k < t->n_lengths; k++) seen |= t->lengths[k] == g->prefix;
         if (!seen) t->lengths[t->n_lengths++] = (uint8_t)g->prefix;
+        static const uint8_t MAPPED[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        uint8_t m96[16], mk[16];
+        mask(MAPPED16(MAPPED, mk), (unsigned)(g->prefix < 96 ? g->prefix : 96), m96);
+        bool holds_v4 = g->prefix >= 96 ? memcmp(key, MAPPED, 12) == 0 : memcmp(m96, key, 16) == 0;
+        bool holds_v6 = !(g->prefix >= 96 && memcmp(key, MAPPED, 12) == 0);
+        uint8_t *list = NULL;
+        int *cnt = NULL;
+        for (int pass = 0; pass < 2; pass++) {
+            if (pass == 0 && holds_v4) list = t->len4, cnt = &t->n4;
+            else if (pass == 1 && holds_v6) list = t->len6, cnt = &t->n6;
+            else continue;
+            bool in = false;
+            for (int k = 0; k < *cnt; k++) in |= list[k] == g->prefix;
+            if (!in) list[(*cnt)++] = (uint8_t)g->prefix;
+        }
     } else if (strcmp(g->kind, "asn") == 0) {
         uint32_t asn = (uint32_t)g->asn;
         size_t i = mix(asn) & (t->as_cap - 1);
@@ -340,6 +368,8 @@ cp_status cp_routing_build(cp_conn *c, cp_routing **out, cp_err *err)
         return st;
     }
     qsort(t->lengths, (size_t)t->n_lengths, 1, by_length_desc);
+    qsort(t->len4, (size_t)t->n4, 1, by_length_desc);
+    qsort(t->len6, (size_t)t->n6, 1, by_length_desc);
     t->stats.members = t->n_members;
     t->stats.built_ms = cp_now_ms();
     t->stats.audit_seq = seq;
@@ -357,8 +387,12 @@ void cp_routing_lookup_ip(const cp_routing *t, const uint8_t addr[16], uint32_t 
 {
     out->n = 0;
     uint8_t key[16];
-    for (int k = 0; k < t->n_lengths; k++) {
-        uint8_t p = t->lengths[k];
+    static const uint8_t MAPPED[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    bool v4 = memcmp(addr, MAPPED, 12) == 0;
+    const uint8_t *lengths = v4 ? t->len4 : t->len6;
+    int n = v4 ? t->n4 : t->n6;
+    for (int k = 0; k < n; k++) {
+        uint8_t p = lengths[k];
         mask(addr, p, key);
         size_t i = ip_hash(key, p) & (t->ip_cap - 1);
         while (t->ip[i].used) {
