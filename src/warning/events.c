@@ -183,6 +183,19 @@ static void free_agg(agg *a)
     free(a->dmember);
 }
 
+/* A total order on alert keys: batches that write the same alerts lock them
+ * in the same order, so two PostgreSQL transactions never deadlock on them. */
+static int by_key(const void *x, const void *y)
+{
+    const cp_alert_delta *a = x, *b = y;
+    int c = strcmp(a->member_id, b->member_id);
+    if (!c) c = strcmp(a->indicator_id ? a->indicator_id : "", b->indicator_id ? b->indicator_id : "");
+    if (!c && !a->indicator_id) c = strcmp(a->classification, b->classification);
+    if (!c) c = strcmp(a->address, b->address);
+    if (!c) c = a->window_start < b->window_start ? -1 : a->window_start > b->window_start;
+    return c;
+}
+
 /* --- one event --- */
 
 static void add_pairs(pair *p, size_t *n, const cp_route_result *r, const char *addr, const char *kind)
@@ -315,7 +328,10 @@ cp_status cp_events_process(cp_conn *c, const cp_actor *a, const cp_event_batch 
         }
     }
     cp_alerts_applied ap = {0};
-    if (!st) cp_alerts_prepare(ag.d, ag.n); /* CPU work before the write lock */
+    if (!st) {
+        qsort(ag.d, ag.n, sizeof *ag.d, by_key); /* (the hash slots are not used any more) */
+        cp_alerts_prepare(ag.d, ag.n); /* CPU work before the write lock */
+    }
     if (!st) st = cp_conn_begin(c, CP_TX_WRITE, err);
     if (!st) {
         st = cp_alerts_apply(c, a, ag.d, ag.n, received_ms, o->stix_refresh_ms, &ap, err);

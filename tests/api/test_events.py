@@ -211,3 +211,34 @@ def test_roles(server, net):
     # the secretariat submits (the alliance's own sensors)
     r = post_events(server, [ev(src_ip="198.51.100.19")], server.admin_key)
     assert r.status == 200 and r.json["routed"] == 1, r
+
+
+def test_concurrent_batches_count_exactly(server, net):
+    """Several sensors posting overlapping batches at once: every event is counted once, in
+    one alert per key (the store aggregates; PostgreSQL takes the rows in one order)."""
+    import random
+    import threading
+    _, ka = net["A"]
+    addrs = [f"198.51.100.{70 + i}" for i in range(20)]  # A's /24 below B's /25
+    base = [ev(src_ip=a, classification="intrusion-attempts/exploit") for a in addrs]
+    errors = []
+
+    def sensor(seed):
+        rnd = random.Random(seed)
+        for _ in range(5):
+            batch = [dict(e) for e in base]
+            rnd.shuffle(batch)
+            r = post_events(server, batch, ka)
+            if r.status != 200:
+                errors.append(r)
+
+    threads = [threading.Thread(target=sensor, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    got = [x for x in alerts(server, ka, classification="intrusion-attempts/exploit", limit=1000)
+           if x["address"] in addrs]
+    assert len(got) == 20
+    assert all(x["count"] == 20 for x in got), [x["count"] for x in got]
