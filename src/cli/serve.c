@@ -17,6 +17,7 @@
 #include "http/server.h"
 #include "intel/collections.h"
 #include "intel/warninglist.h"
+#include "warning/alerts.h"
 #include "warning/iset.h"
 #include "warning/webhook.h"
 
@@ -62,7 +63,7 @@ int cp_cli_serve_store(cp_config *cfg, cp_db *db)
     /* early warning: the webhook delivery thread (warning/webhook.h) */
     cp_webhook_options wo = {.max_attempts = cfg->webhook_max_attempts, .retry_base_ms = cfg->webhook_retry_base_ms,
                              .timeout_ms = cfg->webhook_timeout_s * 1000};
-    if (cp_webhook_worker_start(db, &wo, &err)) {
+    if (cp_webhook_worker_start(db, &wo, &err) || cp_alerts_stix_worker_start(db, &err)) {
         rc = cp_cli_fail(err.msg);
         goto out;
     }
@@ -84,6 +85,7 @@ int cp_cli_serve_store(cp_config *cfg, cp_db *db)
 out:
     cp_iset_service_stop(); /* no-op when it never started */
     cp_webhook_worker_stop(); /* waits for an attempt in flight; no-op when never started */
+    cp_alerts_stix_worker_stop();
     cp_metrics_free(app.metrics);
     cp_ratelimit_free(app.ratelimit);
     free(names);

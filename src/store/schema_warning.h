@@ -34,13 +34,22 @@
     "  created_at BIGINT NOT NULL," \
     "  updated_at BIGINT NOT NULL," \
     "  seq BIGINT NOT NULL," \
-    "  stix_at BIGINT,"                /* ms of the last STIX version written to the alerts collection */ \
     "  webhook_at BIGINT,"             /* ms the webhook receiver accepted the alert */ \
     "  acknowledged_at BIGINT, acknowledged_by TEXT," \
     "  closed_at BIGINT, closed_by TEXT);" \
     "CREATE UNIQUE INDEX alerts_open_key ON alerts (member_id, akey, address, window_start) WHERE status <> 'closed';" \
     "CREATE INDEX alerts_member_seq ON alerts (member_id, seq);" \
     "CREATE INDEX alerts_seq ON alerts (seq);" \
+    /* alerts whose STIX version is to be written (alerts_stix.c), and from when */ \
+    "CREATE TABLE alert_stix_queue (" \
+    "  alert_id TEXT PRIMARY KEY," \
+    "  due_at BIGINT NOT NULL);" \
+    "CREATE INDEX alert_stix_queue_due ON alert_stix_queue (due_at);" \
+    /* the STIX writer's own record (it never locks alert rows, so it never \
+     * waits on a batch that holds them) */ \
+    "CREATE TABLE alert_stix_state (" \
+    "  alert_id TEXT PRIMARY KEY," \
+    "  stix_at BIGINT NOT NULL);"      /* ms: the modified of the last version written */ \
  \
     "CREATE TABLE webhooks (" \
     "  member_id TEXT PRIMARY KEY REFERENCES members (id)," \

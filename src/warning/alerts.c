@@ -39,13 +39,25 @@ static const char UPSERT_TAIL[] =
     " last_seen = CASE WHEN excluded.last_seen > alerts.last_seen THEN excluded.last_seen ELSE alerts.last_seen END,"
     " tlp = CASE WHEN excluded.tlp > alerts.tlp THEN excluded.tlp ELSE alerts.tlp END,"
     " updated_at = excluded.updated_at"
-    " RETURNING id, member_id, akey, address, window_start, count, first_seen, last_seen, tlp, created_at, stix_at";
+    " RETURNING id, member_id, akey, address, window_start, count, first_seen, last_seen, tlp, created_at";
 
-static char *g_sql[UPSERT_ROWS + 1];
+#define QUEUE_ROWS 64
+static char *g_sql[UPSERT_ROWS + 1], *g_queue_sql[QUEUE_ROWS + 1];
 static pthread_once_t g_sql_once = PTHREAD_ONCE_INIT;
 
 static void build_sql(void)
 {
+    static const char QH[] = "INSERT INTO alert_stix_queue (alert_id, due_at) VALUES ";
+    static const char QT[] = " ON CONFLICT DO NOTHING";
+    for (int rows = 1; rows <= QUEUE_ROWS; rows++) {
+        size_t len = sizeof QH + (size_t)rows * 16 + sizeof QT;
+        char *q = malloc(len);
+        if (!q) continue;
+        size_t at = (size_t)snprintf(q, len, "%s", QH);
+        for (int r = 0; r < rows; r++) at += (size_t)snprintf(q + at, len - at, "%s(?, ?)", r ? ", " : "");
+        snprintf(q + at, len - at, "%s", QT);
+        g_queue_sql[rows] = q;
+    }
     for (int rows = 1; rows <= UPSERT_ROWS; rows++) {
         size_t len = sizeof UPSERT_HEAD + (size_t)rows * (sizeof UPSERT_ROW + 2) + sizeof UPSERT_TAIL;
         char *q = malloc(len);
@@ -59,7 +71,7 @@ static void build_sql(void)
 
 typedef struct {
     char id[CP_UUID_LEN + 1];
-    int64_t count, first_seen, last_seen, created_at, stix_at;
+    int64_t count, first_seen, last_seen, created_at;
     int tlp;
     bool created, seen;
 } upserted;
@@ -133,7 +145,6 @@ static cp_status upsert_chunk(cp_conn *c, cp_alert_delta *d, upserted *u, int ro
         x->last_seen = cp_stmt_col_int(s, 7);
         x->tlp = (int)cp_stmt_col_int(s, 8);
         x->created_at = cp_stmt_col_int(s, 9);
-        x->stix_at = cp_stmt_col_is_null(s, 10) ? 0 : cp_stmt_col_int(s, 10);
         x->created = strcmp(x->id, d[r].new_id) == 0;
         got++;
     }
@@ -189,35 +200,40 @@ cp_status cp_alerts_apply(cp_conn *c, const cp_actor *submitter, cp_alert_delta 
     if (!n) return CP_OK;
     int64_t now = cp_now_ms();
     upserted *u = calloc(n, sizeof *u);
-    cp_alert_stix *sx = calloc(n, sizeof *sx);
-    if (!u || !sx) {
-        free(u);
-        free(sx);
-        return cp_fail(err, CP_E_NOMEM, "out of memory");
-    }
+    if (!u) return cp_fail(err, CP_E_NOMEM, "out of memory");
     cp_status st = CP_OK;
     for (size_t i = 0; !st && i < n; i += UPSERT_ROWS) {
         int rows = (int)(n - i < UPSERT_ROWS ? n - i : UPSERT_ROWS);
         st = upsert_chunk(c, d + i, u + i, rows, submitter->member_id, received_ms, now, err);
     }
 
-    size_t ns = 0;
     for (size_t i = 0; !st && i < n; i++) {
         if (u[i].created) out->created++;
         else out->updated++;
-        bool due = u[i].created || !u[i].stix_at || now - u[i].stix_at >= stix_refresh_ms;
-        if (!due) continue;
-        sx[ns++] = (cp_alert_stix){.id = u[i].id, .member_id = d[i].member_id, .indicator_id = d[i].indicator_id,
-                                   .classification = d[i].classification, .address = d[i].address,
-                                   .address_kind = d[i].address_kind, .count = u[i].count,
-                                   .first_seen = u[i].first_seen, .last_seen = u[i].last_seen,
-                                   .created_at = u[i].created_at, .prev_stix_at = u[i].stix_at, .tlp = u[i].tlp,
-                                   .created = u[i].created};
     }
-    if (!st && ns) {
-        st = cp_alerts_stix_write(c, sx, ns, now, err);
-        out->stix_written = (int64_t)ns;
+    /* The STIX versions are written by the STIX writer (alerts_stix.c), from
+     * this queue: a new alert at once, a grown one stix_refresh_ms after it
+     * grew; a row already queued keeps its (earlier) time, so an alert has at
+     * most one version pending and a version at most stix_refresh_ms after
+     * any change. */
+    for (size_t i = 0; !st && i < n; i += QUEUE_ROWS) {
+        int rows = (int)(n - i < QUEUE_ROWS ? n - i : QUEUE_ROWS);
+        pthread_once(&g_sql_once, build_sql);
+        if (!g_queue_sql[rows]) {
+            st = cp_fail(err, CP_E_NOMEM, "out of memory");
+            break;
+        }
+        cp_stmt *s;
+        if ((st = cp_stmt_prepare(c, g_queue_sql[rows], &s, err))) break;
+        for (int r = 0; r < rows; r++) {
+            const upserted *x = &u[i + (size_t)r];
+            cp_stmt_bind_text(s, 2 * r + 1, x->id);
+            cp_stmt_bind_int(s, 2 * r + 2, x->created ? now : now + stix_refresh_ms);
+        }
+        st = cp_stmt_run(s, err);
+        cp_stmt_finalize(s);
     }
+    out->stix_queued = (int64_t)n;
 
     /* Webhook deliveries for new alerts of members that have a webhook. */
     id_set hooks = {0};
@@ -236,6 +252,5 @@ cp_status cp_alerts_apply(cp_conn *c, const cp_actor *submitter, cp_alert_delta 
         d[i].stored_ms = now;
     }
     free(u);
-    free(sx);
     return st;
 }

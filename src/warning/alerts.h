@@ -12,11 +12,12 @@
  * closed); a closed alert is final, and a later event with its key opens a
  * new one.
  *
- * When an alert is created (and, for an updated one, when its last STIX
- * version is older than the refresh interval) it is written as STIX 2.1 into
- * the member's private alerts collection (alerts_stix.c); a new alert is
- * queued for the member's webhook (webhook.h). All in the caller's write
- * transaction.
+ * Every changed alert is queued (alert_stix_queue, in the caller's write
+ * transaction) for its STIX 2.1 version in the member's private alerts
+ * collection: a new alert at once, a grown one once its last version is
+ * older than the refresh interval. The STIX writer (cp_alerts_stix_flush,
+ * run by a thread of serve) writes them in batches per member. A new alert
+ * is queued for the member's webhook (webhook.h) in the same transaction.
  *
  * The alert as the API renders it: see docs/api.md ("Early warning").
  */
@@ -53,7 +54,7 @@ typedef struct {
 } cp_alert_delta;
 
 typedef struct {
-    int64_t created, updated, stix_written, webhooks_queued;
+    int64_t created, updated, stix_queued, webhooks_queued;
 } cp_alerts_applied;
 
 /* The CPU work of applying deltas, done before the write transaction opens
@@ -86,6 +87,16 @@ cp_status cp_alert_get(cp_conn *c, const char *id, json_t **out, char member_id[
  * allows it; audit entry in the same transaction. *out the alert after. */
 cp_status cp_alert_transition(cp_conn *c, const cp_actor *a, const char *id, const char *to, json_t **out,
                               cp_err *err);
+
+/* The STIX writer: takes up to max queued alerts that are due at now_ms,
+ * writes their STIX versions (one ingest per member, never locking an alert row), in
+ * one write transaction; *written = alerts written (0: nothing was due).
+ * Several servers may run it on one store: each row is taken by one. */
+cp_status cp_alerts_stix_flush(cp_conn *c, int64_t now_ms, int max, int *written, cp_err *err);
+/* The thread of serve that runs it (every 250 ms, or when kicked). */
+cp_status cp_alerts_stix_worker_start(cp_db *db, cp_err *err);
+void cp_alerts_stix_worker_stop(void);
+void cp_alerts_stix_kick(void);
 
 /* Delivery figures for the service report: histograms per member of
  * receipt→stored, event time→stored, receipt→webhook delivered, rendered as

@@ -14,7 +14,8 @@
 #define CP_ALERT_COLUMNS                                                                                       \
     "id, member_id, akey, indicator_id, classification, address, address_kind, window_start, status, count," \
     " first_seen, last_seen, tlp, source, reported_by, event, received_at, created_at, updated_at, seq,"      \
-    " stix_at, webhook_at, acknowledged_at, acknowledged_by, closed_at, closed_by"
+    " (SELECT x.stix_at FROM alert_stix_state x WHERE x.alert_id = alerts.id), webhook_at, acknowledged_at,"   \
+    " acknowledged_by, closed_at, closed_by"
 
 /* The alert of the current row as the API renders it. */
 json_t *cp_alert_row_json(cp_stmt *s);
@@ -36,7 +37,8 @@ typedef struct {
 } cp_alert_stix;
 
 /* Writes the STIX objects of alerts (grouped by member) into each member's
- * alerts collection, inside the caller's write transaction; sets stix_at. */
+ * alerts collection, inside the caller's write transaction; records each
+ * version's time in alert_stix_state. */
 cp_status cp_alerts_stix_write(cp_conn *c, cp_alert_stix *a, size_t n, int64_t now_ms, cp_err *err);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * alerts_stix.c — alerts as STIX 2.1 in each member's private alerts
  * collection ("alerts-<member id>", intel/collections.h), so a TAXII client
- * can poll them.
+ * can poll them; written from alert_stix_queue by a thread of serve (the
+ * events request only queues), many alerts per ingest.
  *
  * Per alert: a `sighting` with id "sighting--<alert id>" (a new version,
  * same id, when the count has grown and the last version is older than
@@ -13,15 +14,19 @@
  * x_cyberpact_alert_id / x_cyberpact_address / x_cyberpact_classification.
  * They go through the ordinary ingest (validation, TLP acceptance, audit).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "base/log.h"
 #include "base/timeutil.h"
 #include "intel/collections.h"
 #include "intel/objects.h"
 #include "intel/tlp.h"
 #include "members/members.h"
+#include "warning/alerts.h"
 #include "warning/alerts_internal.h"
 
 #define STIX_COUNT_MAX 999999999 /* STIX 2.1 sighting count */
@@ -128,9 +133,13 @@ static cp_status write_member(cp_conn *c, const cp_actor *sys, cp_alert_stix *a,
     if (st) return st;
     for (size_t i = 0; !st && i < n; i++) {
         cp_stmt *s;
-        if ((st = cp_stmt_prepare(c, "UPDATE alerts SET stix_at = ? WHERE id = ?", &s, err))) break;
-        cp_stmt_bind_int(s, 1, a[i].prev_stix_at);
-        cp_stmt_bind_text(s, 2, a[i].id);
+        if ((st = cp_stmt_prepare(c,
+                                  "INSERT INTO alert_stix_state (alert_id, stix_at) VALUES (?, ?)"
+                                  " ON CONFLICT (alert_id) DO UPDATE SET stix_at = excluded.stix_at",
+                                  &s, err)))
+            break;
+        cp_stmt_bind_text(s, 1, a[i].id);
+        cp_stmt_bind_int(s, 2, a[i].prev_stix_at);
         st = cp_stmt_run(s, err);
         cp_stmt_finalize(s);
     }
@@ -174,4 +183,171 @@ cp_status cp_alerts_stix_write(cp_conn *c, cp_alert_stix *a, size_t n, int64_t n
         i = j;
     }
     return st;
+}
+
+/* --- the STIX writer: the queue filled by cp_alerts_apply --- */
+
+typedef struct {
+    char id[CP_UUID_LEN + 1], member[CP_UUID_LEN + 1], indicator[128], cls[128], address[256], kind[16];
+} stix_row;
+
+static cp_status take_due(cp_conn *c, int64_t now_ms, int max, char (**ids)[CP_UUID_LEN + 1], int *n, cp_err *err)
+{
+    *n = 0;
+    *ids = calloc((size_t)max, sizeof **ids);
+    if (!*ids) return cp_fail(err, CP_E_NOMEM, "out of memory");
+    cp_stmt *s;
+    cp_status st = cp_stmt_prepare(c,
+                                   "DELETE FROM alert_stix_queue WHERE alert_id IN (SELECT alert_id FROM alert_stix_queue"
+                                   " WHERE due_at <= CAST(? AS BIGINT) ORDER BY due_at LIMIT ?) RETURNING alert_id",
+                                   &s, err);
+    if (st) return st;
+    cp_stmt_bind_int(s, 1, now_ms);
+    cp_stmt_bind_int(s, 2, max);
+    cp_step r;
+    while ((r = cp_stmt_step(s, err)) == CP_STEP_ROW)
+        if (*n < max) snprintf((*ids)[(*n)++], CP_UUID_LEN + 1, "%s", cp_stmt_col_text(s, 0));
+    if (r == CP_STEP_ERROR) st = cp_stmt_status(s);
+    cp_stmt_finalize(s);
+    return st;
+}
+
+static cp_status load_alert(cp_conn *c, const char *id, stix_row *row, cp_alert_stix *a, bool *found, cp_err *err)
+{
+    cp_stmt *s;
+    cp_status st = cp_stmt_prepare(c,
+                                   "SELECT id, member_id, indicator_id, classification, address, address_kind, count,"
+                                   " first_seen, last_seen, created_at,"
+                                   " (SELECT x.stix_at FROM alert_stix_state x WHERE x.alert_id = alerts.id), tlp"
+                                   " FROM alerts WHERE id = ?",
+                                   &s, err);
+    if (st) return st;
+    cp_stmt_bind_text(s, 1, id);
+    cp_step r = cp_stmt_step(s, err);
+    *found = r == CP_STEP_ROW;
+    if (*found) {
+        snprintf(row->id, sizeof row->id, "%s", cp_stmt_col_text(s, 0));
+        snprintf(row->member, sizeof row->member, "%s", cp_stmt_col_text(s, 1));
+        bool ind = !cp_stmt_col_is_null(s, 2);
+        snprintf(row->indicator, sizeof row->indicator, "%s", ind ? cp_stmt_col_text(s, 2) : "");
+        snprintf(row->cls, sizeof row->cls, "%s", cp_stmt_col_text(s, 3));
+        snprintf(row->address, sizeof row->address, "%s", cp_stmt_col_text(s, 4));
+        snprintf(row->kind, sizeof row->kind, "%s", cp_stmt_col_text(s, 5));
+        *a = (cp_alert_stix){.id = row->id, .member_id = row->member, .indicator_id = ind ? row->indicator : NULL,
+                             .classification = row->cls, .address = row->address, .address_kind = row->kind,
+                             .count = cp_stmt_col_int(s, 6), .first_seen = cp_stmt_col_int(s, 7),
+                             .last_seen = cp_stmt_col_int(s, 8), .created_at = cp_stmt_col_int(s, 9),
+                             .prev_stix_at = cp_stmt_col_is_null(s, 10) ? 0 : cp_stmt_col_int(s, 10),
+                             .tlp = (int)cp_stmt_col_int(s, 11), .created = cp_stmt_col_is_null(s, 10)};
+    } else if (r == CP_STEP_ERROR) {
+        st = cp_stmt_status(s);
+    }
+    cp_stmt_finalize(s);
+    return st;
+}
+
+cp_status cp_alerts_stix_flush(cp_conn *c, int64_t now_ms, int max, int *written, cp_err *err)
+{
+    *written = 0;
+    if (max < 1) return CP_OK;
+    char(*ids)[CP_UUID_LEN + 1] = NULL;
+    stix_row *rows = NULL;
+    cp_alert_stix *a = NULL;
+    int n = 0, k = 0;
+    cp_status st = cp_conn_begin(c, CP_TX_WRITE, err);
+    if (!st) st = take_due(c, now_ms, max, &ids, &n, err);
+    if (!st && n) {
+        rows = calloc((size_t)n, sizeof *rows);
+        a = calloc((size_t)n, sizeof *a);
+        if (!rows || !a) st = cp_fail(err, CP_E_NOMEM, "out of memory");
+    }
+    for (int i = 0; !st && i < n; i++) {
+        bool found = false;
+        st = load_alert(c, ids[i], &rows[k], &a[k], &found, err);
+        if (!st && found) k++;
+    }
+    if (!st && k) st = cp_alerts_stix_write(c, a, (size_t)k, now_ms, err);
+    if (!st) st = cp_conn_commit(c, err);
+    else cp_conn_rollback(c);
+    if (!st) *written = k;
+    free(ids);
+    free(rows);
+    free(a);
+    return st;
+}
+
+static pthread_t g_thread;
+static bool g_running, g_stop, g_kick;
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_cond = PTHREAD_COND_INITIALIZER;
+static cp_db *g_db;
+
+#define FLUSH_MAX 2000
+
+static void *writer(void *arg)
+{
+    (void)arg;
+    cp_conn *c = NULL;
+    cp_err err = {{0}};
+    for (;;) {
+        pthread_mutex_lock(&g_lock);
+        bool stop = g_stop;
+        g_kick = false;
+        pthread_mutex_unlock(&g_lock);
+        if (stop) break;
+        if (!c && cp_db_connect(g_db, &c, &err)) {
+            cp_log(CP_LOG_WARN, "alerts_stix", "cannot reach the store: %s", err.msg);
+            c = NULL;
+        }
+        int written = 0;
+        if (c && cp_alerts_stix_flush(c, cp_now_ms(), FLUSH_MAX, &written, &err)) {
+            cp_log(CP_LOG_WARN, "alerts_stix", "writing alerts as STIX: %s", err.msg);
+            cp_conn_close(c);
+            c = NULL;
+            written = 0;
+        }
+        if (written == FLUSH_MAX) continue; /* more are due */
+        pthread_mutex_lock(&g_lock);
+        if (!g_stop && !g_kick) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += 250 * 1000000L;
+            ts.tv_sec += ts.tv_nsec / 1000000000L;
+            ts.tv_nsec %= 1000000000L;
+            pthread_cond_timedwait(&g_cond, &g_lock, &ts);
+        }
+        pthread_mutex_unlock(&g_lock);
+    }
+    if (c) cp_conn_close(c);
+    return NULL;
+}
+
+cp_status cp_alerts_stix_worker_start(cp_db *db, cp_err *err)
+{
+    if (g_running) return CP_OK;
+    g_db = db;
+    g_stop = false;
+    if (pthread_create(&g_thread, NULL, writer, NULL) != 0)
+        return cp_fail(err, CP_E_INTERNAL, "cannot start the alerts' STIX writer");
+    g_running = true;
+    return CP_OK;
+}
+
+void cp_alerts_stix_worker_stop(void)
+{
+    if (!g_running) return;
+    pthread_mutex_lock(&g_lock);
+    g_stop = true;
+    pthread_cond_signal(&g_cond);
+    pthread_mutex_unlock(&g_lock);
+    pthread_join(g_thread, NULL);
+    g_running = false;
+}
+
+void cp_alerts_stix_kick(void)
+{
+    pthread_mutex_lock(&g_lock);
+    g_kick = true;
+    pthread_cond_signal(&g_cond);
+    pthread_mutex_unlock(&g_lock);
 }

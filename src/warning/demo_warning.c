@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/timeutil.h"
+#include "warning/alerts.h"
 #include "warning/events.h"
 #include "warning/iset.h"
 #include "warning/webhook.h"
@@ -75,6 +76,8 @@ cp_status cp_demo_warning(cp_conn *c, const cp_actor *a, int *alerts, cp_err *er
     cp_event_batch_free(&b);
     if (st) return st;
     if (alerts) *alerts = (int)res.alerts_created;
+    int written;
+    if ((st = cp_alerts_stix_flush(c, cp_now_ms(), 1000, &written, err))) return st; /* their STIX now */
     /* an example webhook: the second state's SOC (example.org names resolve nowhere, so its
      * deliveries fail and are retried: the failures are visible in the API) */
     if (member1[0]) {

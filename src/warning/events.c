@@ -354,6 +354,7 @@ cp_status cp_events_process(cp_conn *c, const cp_actor *a, const cp_event_batch 
                 cp_alerts_observe_stored(ag.d[i].member_id, ag.d[i].stored_ms - received_ms,
                                          ag.d[i].stored_ms - ag.d[i].sample->time_ms);
         if (ap.webhooks_queued) cp_webhook_notify();
+        if (ap.created) cp_alerts_stix_kick();
     }
     free_agg(&ag);
     free(pc.slots);

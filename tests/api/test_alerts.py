@@ -27,6 +27,20 @@ def net(server):
     return {"A": (a["id"], ka), "B": (b["id"], kb)}
 
 
+def stix_of(server, col, key, stix_id, timeout=10):
+    """The alert's STIX objects are written by the server's STIX writer shortly after the
+    alert: waits for stix_id in col."""
+    import time
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        r = get_objects(server, col, key=key, query={"limit": 1000, "match[id]": stix_id})
+        assert r.status == 200, r
+        if r.json.get("objects"):
+            return r.json["objects"]
+        time.sleep(0.1)
+    raise AssertionError(f"{stix_id} never appeared in {col}")
+
+
 def ev(**kw):
     e = {"time": now_ts(), "classification": "malicious-code/c2-server", "source": "netflow-7"}
     e.update(kw)
@@ -69,6 +83,7 @@ def test_indicator_the_member_may_not_read_is_withheld(server, net, alliance):
     assert got[0]["tlp"] == "TLP:AMBER"  # the withheld RED does not mark it either
     # nor the STIX in A's alerts collection
     col = f"alerts-{net['A'][0]}"
+    stix_of(server, col, ka, got[0]["stix_id"])
     r = get_objects(server, col, key=ka, query={"limit": 1000})
     assert r.status == 200, r
     assert ind["id"] not in r.raw
@@ -150,9 +165,7 @@ def test_alerts_are_stix_in_the_members_alerts_collection(server, net, tmp_path)
     post_events(server, [ev(src_ip="198.51.100.40", classification="fraud/phishing")], ka)
     a = alerts(server, ka, address="198.51.100.40")[0]
     col = f"alerts-{aid}"
-    r = get_objects(server, col, key=ka, query={"limit": 1000, "match[id]": a["stix_id"]})
-    assert r.status == 200, r
-    objs = r.json["objects"]
+    objs = stix_of(server, col, ka, a["stix_id"])
     assert len(objs) == 1
     s = objs[0]
     assert s["type"] == "sighting" and s["sighting_of_ref"] == f"indicator--{a['id']}"

@@ -148,6 +148,10 @@ static void test_tlp_strictest_and_withheld(void)
 
 static void test_stix_written(void)
 {
+    int written = 0;
+    CHECK_INT(cp_alerts_stix_flush(F.c, cp_now_ms() + 10 * 3600 * 1000, 100000, &written, &F.err), CP_OK);
+    CHECK(written > 0);
+    CHECK_INT(count("SELECT COUNT(*) FROM alert_stix_queue", NULL), 0);
     char alias[64];
     snprintf(alias, sizeof alias, "alerts-%s", F.state);
     /* every alert of the state has its sighting; classification alerts their indicator */
@@ -164,7 +168,17 @@ static void test_stix_written(void)
                     " WHERE c.alias = '" "alerts-' || (SELECT member_id FROM alerts WHERE address = '198.51.100.21')"
                     " AND o.body LIKE '%22222222-2222-4222-8222-222222222222%'", NULL),
               0);
-    /* the aggregated alert was re-versioned (refresh 0): more than one sighting version */
+    /* an alert that grows after its first version gets another (refresh 0 here) */
+    cp_events_result r;
+    CHECK_INT(run("{\"events\":[{\"time\":\"2026-11-28T10:06:00Z\",\"src_ip\":\"198.51.100.7\"}]}",
+                  1795863600000LL + 180000, &r), CP_OK);
+    CHECK_INT(r.alerts_updated, 1);
+    CHECK_INT(count("SELECT COUNT(*) FROM alert_stix_queue", NULL), 1);
+    CHECK_INT(cp_alerts_stix_flush(F.c, cp_now_ms() + 10 * 3600 * 1000, 100000, &written, &F.err), CP_OK);
+    CHECK_INT(written, 1);
+    CHECK_INT(count("SELECT COUNT(*) FROM intel_objects WHERE type = 'sighting' AND is_last = 1 AND body LIKE '%\"count\":5,%'"
+                    " AND stix_id = 'sighting--' || (SELECT id FROM alerts WHERE address = '198.51.100.7' AND"
+                    " window_start = 1795860000000)", NULL), 1);
     CHECK(count("SELECT COUNT(*) FROM intel_objects WHERE type = 'sighting' AND stix_id = 'sighting--' ||"
                 " (SELECT id FROM alerts WHERE address = '198.51.100.7' AND window_start = 1795860000000)", NULL) >= 2);
 }
