@@ -14,6 +14,8 @@
 #             (member, indicator or classification, host) keys are first seen.
 #   pass 2    the same bodies again: every key exists in its window, every alert is updated
 #             (the steady state of a sensor network inside one aggregation window).
+#             After each pass: the STIX writer's backlog (alerts whose sighting is due and not
+#             yet written) and the seconds it took to drain.
 #   floor (a) the same bodies POSTed to bench/baseline_post.c (a bare libmicrohttpd server that
 #             reads the body and answers {"status":"ok"}): the HTTP transfer alone.
 #   floor (b) SQLite only: the rows pass 1 stored in alerts, copied by the sqlite3 shell into an
@@ -53,6 +55,14 @@ trap 'exit 130' INT TERM
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 cpu_s() { awk -v t="$(getconf CLK_TCK)" '{print ($14 + $15) / t}' "/proc/$1/stat"; }
 field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+# alerts whose STIX version is due and not yet written (the STIX writer's backlog)
+stix_due() {
+    if [ "$STORE" = sqlite ]; then
+        sqlite3 "$DATA/cyberpact.db" "SELECT COUNT(*) FROM alert_stix_queue WHERE due_at <= CAST(strftime('%s','now') AS INTEGER) * 1000"
+    else
+        psql "$URL" -tAc "SELECT COUNT(*) FROM alert_stix_queue WHERE due_at <= extract(epoch from now()) * 1000"
+    fi
+}
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "generating $BATCHES batches of 1,000 events and $INDICATORS indicators..."
@@ -120,7 +130,11 @@ EOF
         out=$(python3 bench/events_post.py "$BASE/api/v1/events" "$KEY" "$WORK/gen" batch- --conns "$CONNS" \
             --check-events --label "$STORE-pass$PASS" | tail -n 1)
         cpu=$(awk -v a="$before" -v b="$(cpu_s "$SPID")" 'BEGIN {printf "%.1f", b - a}')
-        echo "$out server_cpu_s=$cpu rss_mib=$(awk '/^VmRSS:/ {printf "%.0f", $2/1024}' /proc/$SPID/status)"
+        t0=$(date +%s.%N)
+        backlog=$(stix_due)
+        while [ "$(stix_due)" != 0 ]; do sleep 0.2; done
+        drain=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
+        echo "$out server_cpu_s=$cpu rss_mib=$(awk '/^VmRSS:/ {printf "%.0f", $2/1024}' /proc/$SPID/status) stix_backlog=$backlog stix_drained_s=$drain"
     done
     kill "$SPID"
     wait "$SPID" 2>/dev/null || true
