@@ -43,7 +43,8 @@
     /* alerts whose STIX version is to be written (alerts_stix.c), and from when */ \
     "CREATE TABLE alert_stix_queue (" \
     "  alert_id TEXT PRIMARY KEY," \
-    "  due_at BIGINT NOT NULL);" \
+    "  due_at BIGINT NOT NULL,"        /* when it is to be written (or a claim expires) */ \
+    "  claimed BIGINT NOT NULL DEFAULT 0);" /* the writer's claim; a batch that changes the alert resets it */ \
     "CREATE INDEX alert_stix_queue_due ON alert_stix_queue (due_at);" \
     /* the STIX writer's own record (it never locks alert rows, so it never \
      * waits on a batch that holds them) */ \

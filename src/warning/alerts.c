@@ -48,7 +48,10 @@ static pthread_once_t g_sql_once = PTHREAD_ONCE_INIT;
 static void build_sql(void)
 {
     static const char QH[] = "INSERT INTO alert_stix_queue (alert_id, due_at) VALUES ";
-    static const char QT[] = " ON CONFLICT DO NOTHING";
+    /* a row a writer has claimed is un-claimed: the version it is writing may
+     * miss this change, so the row must stay for the next one */
+    static const char QT[] = " ON CONFLICT (alert_id) DO UPDATE SET claimed = 0, due_at = excluded.due_at"
+                             " WHERE alert_stix_queue.claimed <> 0";
     for (int rows = 1; rows <= QUEUE_ROWS; rows++) {
         size_t len = sizeof QH + (size_t)rows * 16 + sizeof QT;
         char *q = malloc(len);

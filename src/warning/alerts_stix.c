@@ -15,11 +15,13 @@
  * They go through the ordinary ingest (validation, TLP acceptance, audit).
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "base/crypto.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "intel/collections.h"
@@ -191,24 +193,58 @@ typedef struct {
     char id[CP_UUID_LEN + 1], member[CP_UUID_LEN + 1], indicator[128], cls[128], address[256], kind[16];
 } stix_row;
 
-static cp_status take_due(cp_conn *c, int64_t now_ms, int max, char (**ids)[CP_UUID_LEN + 1], int *n, cp_err *err)
+/* Claims up to max due rows for this writer (a short transaction of its own,
+ * so that batches never wait on the ingest): the claim is a lease; if the
+ * writer dies, the rows are due again when it expires. */
+#define CLAIM_LEASE_MS (5 * 60 * 1000)
+static cp_status claim_due(cp_conn *c, int64_t now_ms, int max, int64_t lease, char (**ids)[CP_UUID_LEN + 1], int *n,
+                           cp_err *err)
 {
     *n = 0;
     *ids = calloc((size_t)max, sizeof **ids);
     if (!*ids) return cp_fail(err, CP_E_NOMEM, "out of memory");
-    cp_stmt *s;
-    cp_status st = cp_stmt_prepare(c,
-                                   "DELETE FROM alert_stix_queue WHERE alert_id IN (SELECT alert_id FROM alert_stix_queue"
-                                   " WHERE due_at <= CAST(? AS BIGINT) ORDER BY due_at LIMIT ?) RETURNING alert_id",
-                                   &s, err);
+    cp_status st = cp_conn_begin(c, CP_TX_WRITE, err);
     if (st) return st;
-    cp_stmt_bind_int(s, 1, now_ms);
-    cp_stmt_bind_int(s, 2, max);
-    cp_step r;
-    while ((r = cp_stmt_step(s, err)) == CP_STEP_ROW)
-        if (*n < max) snprintf((*ids)[(*n)++], CP_UUID_LEN + 1, "%s", cp_stmt_col_text(s, 0));
-    if (r == CP_STEP_ERROR) st = cp_stmt_status(s);
-    cp_stmt_finalize(s);
+    cp_stmt *s;
+    st = cp_stmt_prepare(c,
+                         "UPDATE alert_stix_queue SET claimed = CAST(? AS BIGINT), due_at = CAST(? AS BIGINT)"
+                         " WHERE alert_id IN (SELECT alert_id FROM alert_stix_queue WHERE due_at <= CAST(? AS BIGINT)"
+                         " ORDER BY due_at LIMIT ?) RETURNING alert_id",
+                         &s, err);
+    if (!st) {
+        cp_stmt_bind_int(s, 1, lease);
+        cp_stmt_bind_int(s, 2, now_ms + CLAIM_LEASE_MS);
+        cp_stmt_bind_int(s, 3, now_ms);
+        cp_stmt_bind_int(s, 4, max);
+        cp_step r;
+        while ((r = cp_stmt_step(s, err)) == CP_STEP_ROW)
+            if (*n < max) snprintf((*ids)[(*n)++], CP_UUID_LEN + 1, "%s", cp_stmt_col_text(s, 0));
+        if (r == CP_STEP_ERROR) st = cp_stmt_status(s);
+        cp_stmt_finalize(s);
+    }
+    if (!st) st = cp_conn_commit(c, err);
+    else cp_conn_rollback(c);
+    return st;
+}
+
+/* Removes this writer's claimed rows that no batch has touched since. */
+#define RELEASE_IDS 64
+static cp_status release_claimed(cp_conn *c, char (*ids)[CP_UUID_LEN + 1], int n, int64_t lease, cp_err *err)
+{
+    char sql[128 + RELEASE_IDS * 3];
+    size_t at = (size_t)snprintf(sql, sizeof sql,
+                                 "DELETE FROM alert_stix_queue WHERE claimed = CAST(? AS BIGINT) AND alert_id IN (");
+    for (int k = 0; k < RELEASE_IDS; k++) at += (size_t)snprintf(sql + at, sizeof sql - at, "%s?", k ? ", " : "");
+    snprintf(sql + at, sizeof sql - at, ")");
+    cp_status st = CP_OK;
+    for (int i = 0; !st && i < n; i += RELEASE_IDS) {
+        cp_stmt *s;
+        if ((st = cp_stmt_prepare(c, sql, &s, err))) break;
+        cp_stmt_bind_int(s, 1, lease);
+        for (int k = 0; k < RELEASE_IDS; k++) cp_stmt_bind_text(s, k + 2, i + k < n ? ids[i + k] : "");
+        st = cp_stmt_run(s, err);
+        cp_stmt_finalize(s);
+    }
     return st;
 }
 
@@ -254,21 +290,31 @@ cp_status cp_alerts_stix_flush(cp_conn *c, int64_t now_ms, int max, int *written
     stix_row *rows = NULL;
     cp_alert_stix *a = NULL;
     int n = 0, k = 0;
-    cp_status st = cp_conn_begin(c, CP_TX_WRITE, err);
-    if (!st) st = take_due(c, now_ms, max, &ids, &n, err);
-    if (!st && n) {
+    int64_t lease = 0;
+    while (lease <= 0) {
+        cp_random_bytes(&lease, sizeof lease);
+        lease &= INT64_MAX;
+    }
+    cp_status st = claim_due(c, now_ms, max, lease, &ids, &n, err);
+    if (!st && !n) {
+        free(ids);
+        return CP_OK;
+    }
+    if (!st) st = cp_conn_begin(c, CP_TX_WRITE, err);
+    if (!st) {
         rows = calloc((size_t)n, sizeof *rows);
         a = calloc((size_t)n, sizeof *a);
         if (!rows || !a) st = cp_fail(err, CP_E_NOMEM, "out of memory");
+        for (int i = 0; !st && i < n; i++) {
+            bool found = false;
+            st = load_alert(c, ids[i], &rows[k], &a[k], &found, err);
+            if (!st && found) k++;
+        }
+        if (!st && k) st = cp_alerts_stix_write(c, a, (size_t)k, now_ms, err);
+        if (!st) st = release_claimed(c, ids, n, lease, err); /* last: batches wait on these rows until commit */
+        if (!st) st = cp_conn_commit(c, err);
+        else cp_conn_rollback(c);
     }
-    for (int i = 0; !st && i < n; i++) {
-        bool found = false;
-        st = load_alert(c, ids[i], &rows[k], &a[k], &found, err);
-        if (!st && found) k++;
-    }
-    if (!st && k) st = cp_alerts_stix_write(c, a, (size_t)k, now_ms, err);
-    if (!st) st = cp_conn_commit(c, err);
-    else cp_conn_rollback(c);
     if (!st) *written = k;
     free(ids);
     free(rows);
