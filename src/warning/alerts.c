@@ -19,12 +19,13 @@
 
 static _Atomic uint32_t g_seq_counter;
 
-/* Upserts go UPSERT_ROWS at a time in one statement (one statement per row
+/* Upserts go up to UPSERT_ROWS at a time in one statement, in chunks whose
+ * sizes are powers of two (few statement shapes to cache); one statement per row
  * cost more in preparing and stepping than in the writes themselves); rows of
  * one statement never share a key (the batch was aggregated), which
  * PostgreSQL requires of ON CONFLICT DO UPDATE. RETURNING order is not
  * defined: rows are matched back by their key. */
-#define UPSERT_ROWS 32
+#define UPSERT_ROWS 256
 #define UPSERT_COLS 19
 
 static const char UPSERT_HEAD[] =
@@ -41,7 +42,7 @@ static const char UPSERT_TAIL[] =
     " updated_at = excluded.updated_at"
     " RETURNING id, member_id, akey, address, window_start, count, first_seen, last_seen, tlp, created_at";
 
-#define QUEUE_ROWS 64
+#define QUEUE_ROWS 512
 static char *g_sql[UPSERT_ROWS + 1], *g_queue_sql[QUEUE_ROWS + 1];
 static pthread_once_t g_sql_once = PTHREAD_ONCE_INIT;
 
@@ -52,7 +53,7 @@ static void build_sql(void)
      * miss this change, so the row must stay for the next one */
     static const char QT[] = " ON CONFLICT (alert_id) DO UPDATE SET claimed = 0, due_at = excluded.due_at"
                              " WHERE alert_stix_queue.claimed <> 0";
-    for (int rows = 1; rows <= QUEUE_ROWS; rows++) {
+    for (int rows = 1; rows <= QUEUE_ROWS; rows *= 2) {
         size_t len = sizeof QH + (size_t)rows * 16 + sizeof QT;
         char *q = malloc(len);
         if (!q) continue;
@@ -61,7 +62,7 @@ static void build_sql(void)
         snprintf(q + at, len - at, "%s", QT);
         g_queue_sql[rows] = q;
     }
-    for (int rows = 1; rows <= UPSERT_ROWS; rows++) {
+    for (int rows = 1; rows <= UPSERT_ROWS; rows *= 2) {
         size_t len = sizeof UPSERT_HEAD + (size_t)rows * (sizeof UPSERT_ROW + 2) + sizeof UPSERT_TAIL;
         char *q = malloc(len);
         if (!q) continue;
@@ -70,6 +71,27 @@ static void build_sql(void)
         snprintf(q + at, len - at, "%s", UPSERT_TAIL);
         g_sql[rows] = q;
     }
+}
+
+static size_t key_hash(const char *member, const char *akey, const char *addr, int64_t window)
+{
+    uint64_t h = 1469598103934665603ULL;
+    const char *parts[3] = {member, akey, addr};
+    for (int p = 0; p < 3; p++) {
+        for (const char *c = parts[p]; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+        h = (h ^ 0xff) * 1099511628211ULL;
+    }
+    h ^= (uint64_t)window;
+    h *= 0x9e3779b97f4a7c15ULL;
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* The largest power of two <= min(left, max). */
+static size_t chunk(size_t left, size_t max)
+{
+    size_t c = 1;
+    while (c * 2 <= left && c * 2 <= max) c *= 2;
+    return c;
 }
 
 typedef struct {
@@ -130,16 +152,36 @@ static cp_status upsert_chunk(cp_conn *c, cp_alert_delta *d, upserted *u, int ro
         cp_stmt_bind_int(s, p + 18, now);
         cp_stmt_bind_int(s, p + 19, seq);
     }
+    /* the rows of this chunk by key, to match RETURNING's rows back */
+    size_t cap = 16;
+    while (cap < (size_t)rows * 2) cap *= 2;
+    int *slot = calloc(cap, sizeof *slot);
+    if (!slot) {
+        cp_stmt_finalize(s);
+        free(akeys);
+        return cp_fail(err, CP_E_NOMEM, "out of memory");
+    }
+    for (int r = 0; r < rows; r++) {
+        size_t h = key_hash(d[r].member_id, akeys[r], d[r].address, d[r].window_start) & (cap - 1);
+        while (slot[h]) h = (h + 1) & (cap - 1);
+        slot[h] = r + 1;
+    }
     cp_step step;
     int got = 0;
     while ((step = cp_stmt_step(s, err)) == CP_STEP_ROW) {
         const char *member = cp_stmt_col_text(s, 1), *akey = cp_stmt_col_text(s, 2), *addr = cp_stmt_col_text(s, 3);
         int64_t window = cp_stmt_col_int(s, 4);
-        int r = 0;
-        while (r < rows && (u[r].seen || d[r].window_start != window || strcmp(d[r].member_id, member) != 0 ||
-                            strcmp(d[r].address, addr) != 0 || strcmp(akeys[r], akey) != 0))
-            r++;
-        if (r == rows) continue; /* cannot happen: every row returned is one of ours */
+        size_t h = key_hash(member, akey, addr, window) & (cap - 1);
+        int r = -1;
+        for (; slot[h]; h = (h + 1) & (cap - 1)) {
+            int k = slot[h] - 1;
+            if (!u[k].seen && d[k].window_start == window && strcmp(d[k].address, addr) == 0 &&
+                strcmp(d[k].member_id, member) == 0 && strcmp(akeys[k], akey) == 0) {
+                r = k;
+                break;
+            }
+        }
+        if (r < 0) continue; /* cannot happen: every row returned is one of ours */
         upserted *x = &u[r];
         x->seen = true;
         snprintf(x->id, sizeof x->id, "%s", cp_stmt_col_text(s, 0));
@@ -151,6 +193,7 @@ static cp_status upsert_chunk(cp_conn *c, cp_alert_delta *d, upserted *u, int ro
         x->created = strcmp(x->id, d[r].new_id) == 0;
         got++;
     }
+    free(slot);
     if (step == CP_STEP_ERROR) st = cp_stmt_status(s);
     else if (got != rows) st = cp_fail(err, CP_E_STORE, "the alert upsert returned %d rows for %d alerts", got, rows);
     cp_stmt_finalize(s);
@@ -205,9 +248,9 @@ cp_status cp_alerts_apply(cp_conn *c, const cp_actor *submitter, cp_alert_delta 
     upserted *u = calloc(n, sizeof *u);
     if (!u) return cp_fail(err, CP_E_NOMEM, "out of memory");
     cp_status st = CP_OK;
-    for (size_t i = 0; !st && i < n; i += UPSERT_ROWS) {
-        int rows = (int)(n - i < UPSERT_ROWS ? n - i : UPSERT_ROWS);
-        st = upsert_chunk(c, d + i, u + i, rows, submitter->member_id, received_ms, now, err);
+    for (size_t i = 0, rows; !st && i < n; i += rows) {
+        rows = chunk(n - i, UPSERT_ROWS);
+        st = upsert_chunk(c, d + i, u + i, (int)rows, submitter->member_id, received_ms, now, err);
     }
 
     for (size_t i = 0; !st && i < n; i++) {
@@ -219,8 +262,8 @@ cp_status cp_alerts_apply(cp_conn *c, const cp_actor *submitter, cp_alert_delta 
      * grew; a row already queued keeps its (earlier) time, so an alert has at
      * most one version pending and a version at most stix_refresh_ms after
      * any change. */
-    for (size_t i = 0; !st && i < n; i += QUEUE_ROWS) {
-        int rows = (int)(n - i < QUEUE_ROWS ? n - i : QUEUE_ROWS);
+    for (size_t i = 0, rows; !st && i < n; i += rows) {
+        rows = chunk(n - i, QUEUE_ROWS);
         pthread_once(&g_sql_once, build_sql);
         if (!g_queue_sql[rows]) {
             st = cp_fail(err, CP_E_NOMEM, "out of memory");
@@ -228,7 +271,7 @@ cp_status cp_alerts_apply(cp_conn *c, const cp_actor *submitter, cp_alert_delta 
         }
         cp_stmt *s;
         if ((st = cp_stmt_prepare(c, g_queue_sql[rows], &s, err))) break;
-        for (int r = 0; r < rows; r++) {
+        for (int r = 0; r < (int)rows; r++) {
             const upserted *x = &u[i + (size_t)r];
             cp_stmt_bind_text(s, 2 * r + 1, x->id);
             cp_stmt_bind_int(s, 2 * r + 2, x->created ? now : now + stix_refresh_ms);

@@ -206,10 +206,17 @@ static cp_status claim_due(cp_conn *c, int64_t now_ms, int max, int64_t lease, c
     cp_status st = cp_conn_begin(c, CP_TX_WRITE, err);
     if (st) return st;
     cp_stmt *s;
+    /* PostgreSQL: rows a batch holds are skipped (taking them in due order
+     * while the batch takes them in key order could deadlock); SQLite has one
+     * writer at a time and no row locks. */
+    bool pg = cp_conn_dialect(c) == CP_DIALECT_PG;
     st = cp_stmt_prepare(c,
-                         "UPDATE alert_stix_queue SET claimed = CAST(? AS BIGINT), due_at = CAST(? AS BIGINT)"
-                         " WHERE alert_id IN (SELECT alert_id FROM alert_stix_queue WHERE due_at <= CAST(? AS BIGINT)"
-                         " ORDER BY due_at LIMIT ?) RETURNING alert_id",
+                         pg ? "UPDATE alert_stix_queue SET claimed = CAST(? AS BIGINT), due_at = CAST(? AS BIGINT)"
+                              " WHERE alert_id IN (SELECT alert_id FROM alert_stix_queue WHERE due_at <= CAST(? AS BIGINT)"
+                              " ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING alert_id"
+                            : "UPDATE alert_stix_queue SET claimed = CAST(? AS BIGINT), due_at = CAST(? AS BIGINT)"
+                              " WHERE alert_id IN (SELECT alert_id FROM alert_stix_queue WHERE due_at <= CAST(? AS BIGINT)"
+                              " ORDER BY due_at LIMIT ?) RETURNING alert_id",
                          &s, err);
     if (!st) {
         cp_stmt_bind_int(s, 1, lease);
@@ -231,11 +238,17 @@ static cp_status claim_due(cp_conn *c, int64_t now_ms, int max, int64_t lease, c
 #define RELEASE_IDS 64
 static cp_status release_claimed(cp_conn *c, char (*ids)[CP_UUID_LEN + 1], int n, int64_t lease, cp_err *err)
 {
-    char sql[128 + RELEASE_IDS * 3];
-    size_t at = (size_t)snprintf(sql, sizeof sql,
-                                 "DELETE FROM alert_stix_queue WHERE claimed = CAST(? AS BIGINT) AND alert_id IN (");
+    /* PostgreSQL: a row a batch holds is skipped (the batch is un-claiming
+     * it: it must stay queued anyway), so the writer, which holds the audit
+     * head by now, never waits on a batch that will wait for the head. */
+    bool pg = cp_conn_dialect(c) == CP_DIALECT_PG;
+    char sql[256 + RELEASE_IDS * 3];
+    size_t at = (size_t)snprintf(sql, sizeof sql, "%s",
+                                 pg ? "DELETE FROM alert_stix_queue WHERE alert_id IN (SELECT alert_id FROM alert_stix_queue"
+                                      " WHERE claimed = CAST(? AS BIGINT) AND alert_id IN ("
+                                    : "DELETE FROM alert_stix_queue WHERE claimed = CAST(? AS BIGINT) AND alert_id IN (");
     for (int k = 0; k < RELEASE_IDS; k++) at += (size_t)snprintf(sql + at, sizeof sql - at, "%s?", k ? ", " : "");
-    snprintf(sql + at, sizeof sql - at, ")");
+    snprintf(sql + at, sizeof sql - at, "%s", pg ? ") FOR UPDATE SKIP LOCKED)" : ")");
     cp_status st = CP_OK;
     for (int i = 0; !st && i < n; i += RELEASE_IDS) {
         cp_stmt *s;
