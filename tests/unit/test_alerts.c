@@ -179,6 +179,19 @@ static void test_stix_written(void)
     CHECK_INT(count("SELECT COUNT(*) FROM intel_objects WHERE type = 'sighting' AND is_last = 1 AND body LIKE '%\"count\":5,%'"
                     " AND stix_id = 'sighting--' || (SELECT id FROM alerts WHERE address = '198.51.100.7' AND"
                     " window_start = 1795860000000)", NULL), 1);
+    /* a batch that changes an alert a writer has claimed un-claims it: the row stays queued */
+    cp_stmt *q;
+    CHECK_INT(cp_stmt_prepare(F.c, "INSERT INTO alert_stix_queue (alert_id, due_at, claimed) SELECT id, 0, 42 FROM alerts"
+                                   " WHERE address = '198.51.100.7' AND window_start = 1795860000000", &q, &F.err), CP_OK);
+    CHECK_INT(cp_stmt_run(q, &F.err), CP_OK);
+    cp_stmt_finalize(q);
+    CHECK_INT(run("{\"events\":[{\"time\":\"2026-11-28T10:07:00Z\",\"src_ip\":\"198.51.100.7\"}]}",
+                  1795863600000LL + 190000, &r), CP_OK);
+    CHECK_INT(count("SELECT COUNT(*) FROM alert_stix_queue WHERE claimed = 0", NULL), 1);
+    CHECK_INT(count("SELECT COUNT(*) FROM alert_stix_queue WHERE claimed = 42", NULL), 0);
+    CHECK_INT(cp_alerts_stix_flush(F.c, cp_now_ms() + 10 * 3600 * 1000, 100000, &written, &F.err), CP_OK);
+    CHECK_INT(written, 1);
+    CHECK_INT(count("SELECT COUNT(*) FROM alert_stix_queue", NULL), 0);
     CHECK(count("SELECT COUNT(*) FROM intel_objects WHERE type = 'sighting' AND stix_id = 'sighting--' ||"
                 " (SELECT id FROM alerts WHERE address = '198.51.100.7' AND window_start = 1795860000000)", NULL) >= 2);
 }
