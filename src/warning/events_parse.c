@@ -234,7 +234,8 @@ static void parse_url(collector *k, const json_t *v, cp_event *ev)
         const char *p = host_end + 1;
         long port = 0;
         if (p == stop) port = -1;
-        for (; p < stop && port >= 0; p++) port = isdigit((unsigned char)*p) ? port * 10 + (*p - '0') : -1;
+        for (; p < stop && port >= 0; p++) /* stops at the first non-digit or past 65535 */
+            port = isdigit((unsigned char)*p) && port <= 65535 ? port * 10 + (*p - '0') : -1;
         if (port < 0 || port > 65535) {
             add_error(k, "url", "has a bad port");
             ev->url_host[0] = 0;

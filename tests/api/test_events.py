@@ -175,6 +175,7 @@ def test_a_bad_event_refuses_the_whole_batch(server, net):
         ev(src_ip="198.51.100.17", tlp="TLP:PURPLE"),
         ev(dst_ip="198.51.100.18", affected="src"),
         "not an object",
+        ev(url="http://x.example.org:4444444444444444444444444/"),
     ]
     r = post_events(server, [good] + bad, ka)
     assert r.status == 422, r
@@ -182,7 +183,7 @@ def test_a_bad_event_refuses_the_whole_batch(server, net):
     fields = {(x["index"], x["field"]) for x in errs}
     for want in [(1, "src_ip"), (2, "src_ip"), (3, "classification"), (4, "domain"), (5, "dst_port"),
                  (6, "hashes.sha256"), (7, "time"), (8, "colour"), (9, "time"), (10, "time"), (11, ""),
-                 (12, "url"), (13, "email"), (14, "tlp"), (15, "affected"), (16, "")]:
+                 (12, "url"), (13, "email"), (14, "tlp"), (15, "affected"), (16, ""), (17, "url")]:
         assert want in fields, (want, errs)
     assert all(x["index"] != 0 for x in errs)
     assert "nothing was stored" in msg(r)
