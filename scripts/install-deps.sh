@@ -13,7 +13,7 @@ PKGS="build-essential cmake pkg-config clang \
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libpq-dev \
 postgresql iso-codes python3 python3-pytest python3-jsonschema wrk curl openssl \
 sqlite3 nginx"
-# Early-warning webhooks are POSTed over HTTPS with libcurl (docs/decisions.md).
+# libcurl: record verify --server, match --report/--indicators URL, webhooks (docs/decisions.md).
 PKGS="$PKGS libcurl4-openssl-dev"
 
 missing=""

@@ -36,6 +36,8 @@ static const char USAGE[] =
     "  export      a collection as one STIX bundle\n"
     "  record      the governance record: tree head, export, note, verify (a server, a file, the store)\n"
     "  governance  tally a vote described in a file; list, show and close proposals\n"
+    "  match       scan log files for the alliance's indicators (member side; nothing leaves the machine)\n"
+    "  indicators  export the compiled indicator set to a file; its statistics\n"
     "  verify    check the audit chain and the store's invariants\n"
     "  backup    write a consistent copy of an SQLite store (server may be running)\n"
     "  version   print the version and the libraries in use\n"
@@ -117,6 +119,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "export") == 0) return cp_cli_export(n, words, &cfg);
     if (strcmp(cmd, "record") == 0) return cp_cli_record(n, words, &cfg);
     if (strcmp(cmd, "governance") == 0) return cp_cli_governance(n, words, &cfg);
+    if (strcmp(cmd, "match") == 0) return cp_cli_match(n, words, &cfg);
+    if (strcmp(cmd, "indicators") == 0) return cp_cli_indicators(n, words, &cfg);
     /* member/user/key: words[1] is the action ("create", "list", ...). */
     if (strcmp(cmd, "member") == 0) return with_store(cp_cli_member, n - 1, words + 1, &cfg);
     if (strcmp(cmd, "user") == 0) return with_store(cp_cli_user, n - 1, words + 1, &cfg);

@@ -37,6 +37,7 @@
 #include "members/members.h"
 #include "members/users.h"
 #include "store/meta.h"
+#include "warning/demo_warning.h"
 
 #define DEMO_STATES 146
 #define DEMO_SEED 20130000u /* the declaration's year, for a fixed draw */
@@ -220,6 +221,7 @@ static cp_status populate(demo *d, const char *alliance_id, const char *alliance
     int stored = 0;
     if ((st = cp_demo_intel(d->c, &d->a, &stored, &d->err))) return st;
     if ((st = cp_demo_governance(d->c, &d->a, ids, n, &d->err))) return st;
+    if ((st = cp_demo_warning(d->c, &d->a, NULL, &d->err))) return st; /* early warning: alerts, a webhook */
     return user(d, other_ids[0], OTHERS[0].name, "analyst-sahel", json_pack("[s]", "analyst"));
 }
 

@@ -19,6 +19,9 @@
 #include "http/server.h"
 #include "intel/collections.h"
 #include "intel/warninglist.h"
+#include "warning/alerts.h"
+#include "warning/iset.h"
+#include "warning/webhook.h"
 
 int cp_cli_serve_store(cp_config *cfg, cp_db *db)
 {
@@ -59,6 +62,18 @@ int cp_cli_serve_store(cp_config *cfg, cp_db *db)
         rc = cp_cli_fail(err.msg);
         goto out;
     }
+    /* early warning: the compiled indicator set, kept current by a thread (warning/iset.h) */
+    if (cp_iset_service_start(db, &err)) {
+        rc = cp_cli_fail(err.msg);
+        goto out;
+    }
+    /* early warning: the webhook delivery thread (warning/webhook.h) */
+    cp_webhook_options wo = {.max_attempts = cfg->webhook_max_attempts, .retry_base_ms = cfg->webhook_retry_base_ms,
+                             .timeout_ms = cfg->webhook_timeout_s * 1000};
+    if (cp_webhook_worker_start(db, &wo, &err) || cp_alerts_stix_worker_start(db, &err)) {
+        rc = cp_cli_fail(err.msg);
+        goto out;
+    }
     if (cp_server_start(&app, &srv, &err)) {
         rc = cp_cli_fail(err.msg);
         goto out;
@@ -81,6 +96,9 @@ int cp_cli_serve_store(cp_config *cfg, cp_db *db)
     cp_server_stop(srv);
     cp_log(CP_LOG_INFO, "stopped", "all requests finished");
 out:
+    cp_iset_service_stop(); /* no-op when it never started */
+    cp_webhook_worker_stop(); /* waits for an attempt in flight; no-op when never started */
+    cp_alerts_stix_worker_stop();
     cp_metrics_free(app.metrics);
     cp_ratelimit_free(app.ratelimit);
     free(names);

@@ -142,6 +142,31 @@ cp_status cp_authz(const cp_actor *a, cp_action act, const cp_resource *r, cp_er
     case CP_ACT_GOV_ELIGIBILITY_READ:
         if (reads_all(a) || (has(a, CP_ROLE_DELEGATE) && (!r || !r->member_id || same_member(a, r)))) return CP_OK;
         break;
+    /* Early warning (docs/api.md): sensors submit with an analyst's (or the
+     * secretariat's) key; a member's alerts are its analysts' (readers of
+     * everything see all, change none); its webhook is set by its analysts or
+     * delegates, or the secretariat. */
+    case CP_ACT_EVENT_SUBMIT:
+        if (has(a, CP_ROLE_ANALYST | CP_ROLE_SECRETARIAT)) return CP_OK;
+        break;
+    case CP_ACT_ALERT_LIST:
+        if (reads_all(a) || has(a, CP_ROLE_ANALYST)) return CP_OK; /* narrowed by cp_authz_scope */
+        break;
+    case CP_ACT_ALERT_READ:
+        if (reads_all(a) || (has(a, CP_ROLE_ANALYST) && same_member(a, r))) return CP_OK;
+        if (same_member(a, r)) break;
+        return cp_fail(err, CP_E_NOT_FOUND, "no such alert");
+    case CP_ACT_ALERT_UPDATE:
+        if (a->kind == CP_ACTOR_CLI || (has(a, CP_ROLE_ANALYST) && same_member(a, r))) return CP_OK;
+        if (reads_all(a) || same_member(a, r))
+            return cp_fail(err, CP_E_FORBIDDEN, "only the member's analysts acknowledge or close its alerts");
+        return cp_fail(err, CP_E_NOT_FOUND, "no such alert");
+    case CP_ACT_WEBHOOK_READ:
+        if (reads_all(a) || (has(a, CP_ROLE_ANALYST | CP_ROLE_DELEGATE) && same_member(a, r))) return CP_OK;
+        break;
+    case CP_ACT_WEBHOOK_WRITE:
+        if (sec || (has(a, CP_ROLE_ANALYST | CP_ROLE_DELEGATE) && same_member(a, r))) return CP_OK;
+        break;
     case CP_ACT_ME:
     case CP_ACT_COUNT_:
         break;
@@ -156,4 +181,5 @@ void cp_authz_scope(const cp_actor *a, cp_action act, const char **member_id, co
     if (reads_all(a)) return;
     if (act == CP_ACT_USER_LIST) *member_id = a->member_id;
     else if (act == CP_ACT_KEY_LIST) *user_id = a->user_id;
+    else if (act == CP_ACT_ALERT_LIST) *member_id = a->member_id;
 }

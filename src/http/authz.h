@@ -55,7 +55,13 @@
     X(CP_ACT_GOV_PROXY, "gov.proxy")                                       \
     X(CP_ACT_GOV_COMMENT, "gov.comment")                                   \
     X(CP_ACT_GOV_KEY, "gov.key")                                           \
-    X(CP_ACT_GOV_ELIGIBILITY_READ, "gov.eligibility.read")
+    X(CP_ACT_GOV_ELIGIBILITY_READ, "gov.eligibility.read")                 \
+    X(CP_ACT_EVENT_SUBMIT, "event.submit")                                 \
+    X(CP_ACT_ALERT_LIST, "alert.list")                                     \
+    X(CP_ACT_ALERT_READ, "alert.read")                                     \
+    X(CP_ACT_ALERT_UPDATE, "alert.update")                                 \
+    X(CP_ACT_WEBHOOK_READ, "webhook.read")                                 \
+    X(CP_ACT_WEBHOOK_WRITE, "webhook.write")
 
 typedef enum {
 #define CP_ACTION_ENUM(name, str) name,

@@ -25,5 +25,7 @@ extern const cp_route cp_record_routes[];
 extern const int cp_record_routes_count;
 extern const cp_route cp_governance_routes[];
 extern const int cp_governance_routes_count;
+extern const cp_route cp_warning_routes[];
+extern const int cp_warning_routes_count;
 
 #endif

@@ -7,6 +7,7 @@
 #include "store/migrate.h"
 #include "store/schema_governance.h"
 #include "store/schema_record.h"
+#include "store/schema_warning.h"
 
 #define M1_FOUNDATION \
     "CREATE TABLE meta (" \
@@ -195,5 +196,6 @@ const cp_migration cp_migrations[] = {
     {2, "intel: collections, objects, observables, sightings, TAXII status", M2_INTEL, M2_OBJECTS_SQLITE, M2_OBJECTS_PG},
     {3, "record: the governance record (Merkle log entries, subtree hashes, signed head)", M3_RECORD, M3_RECORD_SQLITE, M3_RECORD_PG},
     {4, "governance: bodies, seats, proposals, versions, comments, ballots, proxies, keys, eligibility flags, events", M4_GOVERNANCE, NULL, NULL},
+    {6, "early warning: alerts, webhooks, webhook deliveries", M6_WARNING, NULL, NULL},
 };
 const int cp_migrations_count = sizeof cp_migrations / sizeof cp_migrations[0];

@@ -1,0 +1,236 @@
+/*
+ * scan_jsonl.c — one JSON object per line (Suricata eve.json, Zeek JSON),
+ * scanned without building a tree: strings are found with memchr, structure
+ * is tracked with a small stack, and every string VALUE is handed to the
+ * candidate finder with its key path as the field ("dest_ip",
+ * "http.hostname", "dns.answers.rdata"). An object holding both a host
+ * ("hostname"/"host") and a path ("url"/"uri" starting with '/') also
+ * offers the URL http://host/path (field "<object>.url"), as Suricata and
+ * Zeek split it.
+ *
+ * A line that is not one JSON object is skipped as malformed (truncated when
+ * it is the last, newline-less line of the input and merely incomplete).
+ * Validation is not the goal: numbers and literals are skipped over, not
+ * checked; nesting is bounded by JSONL_DEPTH.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "warning/scan_file.h"
+
+#define JSONL_DEPTH 32
+
+typedef struct {
+    char type; /* '{' or '[' */
+    bool has_key;
+    const char *key;
+    size_t key_len;
+    const char *host, *path;
+    size_t host_len, path_len;
+} level;
+
+/* The next '"' in [p, end), eight bytes at a time (JSON strings in logs are
+ * short: a call to memchr costs more than it saves). */
+static inline const char *find_quote(const char *p, const char *end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t x = w ^ 0x2222222222222222ULL;
+        uint64_t t = (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+        if (t) return p + (__builtin_ctzll(t) >> 3);
+        p += 8;
+    }
+#endif
+    while (p < end && *p != '"') p++;
+    return p < end ? p : NULL;
+}
+
+static bool key_is(const char *k, size_t n, const char *want)
+{
+    size_t w = strlen(want);
+    return n == w && memcmp(k, want, w) == 0;
+}
+
+static int hexd(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Unescapes a JSON string into the arena. Escapes of characters outside
+ * ASCII become a space: no candidate contains them. NULL when the arena is
+ * full or an escape is malformed. */
+static const char *unescape(cp_scanner *sc, const char *s, size_t n, size_t *out_len)
+{
+    if (n > CP_SCAN_ARENA - sc->arena_len) return NULL;
+    char *w0 = sc->arena + sc->arena_len, *w = w0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c != '\\') {
+            *w++ = c;
+            continue;
+        }
+        if (++i >= n) return NULL;
+        switch (s[i]) {
+        case '"': *w++ = '"'; break;
+        case '\\': *w++ = '\\'; break;
+        case '/': *w++ = '/'; break;
+        case 'b': case 'f': case 'n': case 'r': case 't': *w++ = ' '; break;
+        case 'u': {
+            if (n - i < 5) return NULL;
+            int v = 0;
+            for (int k = 1; k <= 4; k++) {
+                int h = hexd(s[i + (size_t)k]);
+                if (h < 0) return NULL;
+                v = v * 16 + h;
+            }
+            *w++ = v >= 0x20 && v < 0x7f ? (char)v : ' ';
+            i += 4;
+            break;
+        }
+        default: return NULL;
+        }
+    }
+    sc->arena_len += (size_t)(w - w0);
+    *out_len = (size_t)(w - w0);
+    return w0;
+}
+
+static void set_path(cp_scanner *sc, const level *st, int d)
+{
+    const char *names[CP_SCAN_FIELD_DEPTH];
+    size_t lens[CP_SCAN_FIELD_DEPTH];
+    int n = 0;
+    for (int i = 0; i < d && n < CP_SCAN_FIELD_DEPTH; i++)
+        if (st[i].type == '{' && st[i].has_key) {
+            names[n] = st[i].key;
+            lens[n++] = st[i].key_len;
+        }
+    cp_scan_set_path(sc, names, lens, n);
+}
+
+/* The object at st[d] closes: host + path -> a URL. */
+static void compose(cp_scanner *sc, level *st, int d)
+{
+    level *l = &st[d];
+    if (!l->host || !l->path || l->path_len == 0 || l->path[0] != '/' || l->host_len == 0) return;
+    size_t n = 7 + l->host_len + l->path_len;
+    if (n > CP_SCAN_ARENA - sc->arena_len) return;
+    char *u = sc->arena + sc->arena_len;
+    memcpy(u, "http://", 7);
+    memcpy(u + 7, l->host, l->host_len);
+    memcpy(u + 7 + l->host_len, l->path, l->path_len);
+    sc->arena_len += n;
+    const char *names[CP_SCAN_FIELD_DEPTH];
+    size_t lens[CP_SCAN_FIELD_DEPTH];
+    int k = 0;
+    for (int i = 0; i < d && k < CP_SCAN_FIELD_DEPTH - 1; i++)
+        if (st[i].type == '{' && st[i].has_key) {
+            names[k] = st[i].key;
+            lens[k++] = st[i].key_len;
+        }
+    names[k] = "url";
+    lens[k++] = 3;
+    cp_scan_set_path(sc, names, lens, k);
+    cp_scan_url(sc, u, n);
+}
+
+int cp_scan_jsonl_line(cp_scanner *sc, const char *p, size_t n, bool incomplete, cp_skip_reason *why)
+{
+    size_t i = 0;
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r')) i++;
+    if (i == n) return 0;
+    if (p[i] != '{') {
+        *why = CP_SKIP_MALFORMED;
+        return -1;
+    }
+    level st[JSONL_DEPTH];
+    int d = 0;
+    bool expect_key = false, done = false;
+    while (i < n) {
+        char c = p[i];
+        if (done) {
+            if (c != ' ' && c != '\t' && c != '\r') goto malformed;
+            i++;
+            continue;
+        }
+        if (c == '"') {
+            size_t j = i + 1;
+            bool esc = false;
+            for (;;) {
+                const char *q = find_quote(p + j, p + n);
+                if (!q) goto cut;
+                j = (size_t)(q - p);
+                size_t b = 0;
+                while (j - b - 1 > i && p[j - b - 1] == '\\') b++;
+                if (b) esc = true;
+                if (b % 2 == 0) break;
+                j++;
+            }
+            const char *s = p + i + 1;
+            size_t len = j - i - 1;
+            if (!esc && len && memchr(s, '\\', len)) esc = true;
+            if (d == 0) goto malformed;
+            level *top = &st[d - 1];
+            if (top->type == '{' && expect_key) {
+                top->key = s;
+                top->key_len = len;
+                top->has_key = true;
+                expect_key = false;
+            } else {
+                const char *v = s;
+                size_t vl = len;
+                if (esc && !(v = unescape(sc, s, len, &vl))) goto malformed;
+                set_path(sc, st, d);
+                cp_scan_text(sc, v, vl);
+                if (top->type == '{' && top->has_key) {
+                    if (key_is(top->key, top->key_len, "hostname") || key_is(top->key, top->key_len, "host")) {
+                        top->host = v;
+                        top->host_len = vl;
+                    } else if (key_is(top->key, top->key_len, "url") || key_is(top->key, top->key_len, "uri")) {
+                        top->path = v;
+                        top->path_len = vl;
+                    }
+                }
+            }
+            i = j + 1;
+            continue;
+        }
+        switch (c) {
+        case '{':
+        case '[':
+            if (d == JSONL_DEPTH) goto malformed;
+            st[d] = (level){c, false, NULL, 0, NULL, NULL, 0, 0};
+            d++;
+            expect_key = c == '{';
+            break;
+        case '}':
+        case ']':
+            if (d == 0 || st[d - 1].type != (c == '}' ? '{' : '[')) goto malformed;
+            if (c == '}') compose(sc, st, d - 1);
+            d--;
+            expect_key = false;
+            if (d == 0) done = true;
+            break;
+        case ',':
+            expect_key = d > 0 && st[d - 1].type == '{';
+            break;
+        case ':':
+            expect_key = false;
+            break;
+        default: break;
+        }
+        i++;
+    }
+    if (d == 0) return 1;
+cut:
+    *why = incomplete ? CP_SKIP_TRUNCATED : CP_SKIP_MALFORMED;
+    return -1;
+malformed:
+    *why = CP_SKIP_MALFORMED;
+    return -1;
+}

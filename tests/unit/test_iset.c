@@ -1,0 +1,264 @@
+/*
+ * test_iset.c — the compiled indicator set (warning/iset.h): compiling
+ * patterns (AND/OR, skipped kinds), and matching every observable kind with
+ * its edges: CIDR /0 /32 /128 and IPv4-mapped IPv6, subdomains at label
+ * boundaries, URL normalisation, hash case, e-mail; the server's holder.
+ */
+#include <string.h>
+
+#include "base/crypto.h"
+#include "harness.h"
+#include "intel/tlp.h"
+#include "warning/iset.h"
+
+typedef struct {
+    const char *id, *pattern;
+} ind;
+
+static cp_iset *build(const ind *v, size_t n)
+{
+    cp_iset_builder *b = cp_iset_builder_new();
+    CHECK(b != NULL);
+    for (size_t i = 0; i < n; i++) {
+        cp_err err = {{0}};
+        CHECK(cp_iset_builder_add_pattern(b, v[i].id, v[i].pattern, strlen(v[i].pattern), CP_TLP_GREEN, 7, NULL, &err) == CP_OK);
+    }
+    cp_err err = {{0}};
+    cp_iset *s = cp_iset_builder_finish(b, &err);
+    CHECK(s != NULL);
+    return s;
+}
+
+/* The id of the single hit of one value, "" for none, "many" for several. */
+static const char *one(const cp_iset *s, cp_val_kind k, const char *text)
+{
+    cp_val v = {k, text, strlen(text)};
+    cp_iset_hit hits[8];
+    size_t n = cp_iset_match(s, &v, 1, hits, 8);
+    if (n == 0) return "";
+    if (n > 1) return "many";
+    return cp_iset_indicator_id(s, hits[0].indicator);
+}
+
+static void test_ip_edges(void)
+{
+    static const ind v[] = {
+        {"i-host4", "[ipv4-addr:value = '198.51.100.7']"},
+        {"i-net24", "[ipv4-addr:value ISSUBSET '203.0.113.0/24']"},
+        {"i-host32", "[ipv4-addr:value = '192.0.2.1/32']"},
+        {"i-v6host", "[ipv6-addr:value = '2001:db8::1']"},
+        {"i-v6net", "[ipv6-addr:value ISSUBSET '2001:db8:1::/48']"},
+        {"i-v6128", "[ipv6-addr:value = '2001:db8:2::5/128']"},
+        {"i-mapped", "[ipv6-addr:value = '::ffff:192.0.2.99']"},
+    };
+    cp_iset *s = build(v, sizeof v / sizeof v[0]);
+    CHECK_STR(one(s, CP_VAL_IPV4, "198.51.100.7"), "i-host4");
+    CHECK_STR(one(s, CP_VAL_IPV4, "198.51.100.8"), "");
+    CHECK_STR(one(s, CP_VAL_IPV4, "203.0.113.0"), "i-net24");
+    CHECK_STR(one(s, CP_VAL_IPV4, "203.0.113.255"), "i-net24");
+    CHECK_STR(one(s, CP_VAL_IPV4, "203.0.114.0"), "");
+    CHECK_STR(one(s, CP_VAL_IPV4, "203.0.112.255"), "");
+    CHECK_STR(one(s, CP_VAL_IPV4, "192.0.2.1"), "i-host32");
+    CHECK_STR(one(s, CP_VAL_IPV4, "192.0.2.2"), "");
+    CHECK_STR(one(s, CP_VAL_IPV6, "2001:DB8:0:0::1"), "i-v6host");
+    CHECK_STR(one(s, CP_VAL_IPV6, "2001:db8::2"), "");
+    CHECK_STR(one(s, CP_VAL_IPV6, "2001:db8:1:ffff::9"), "i-v6net");
+    CHECK_STR(one(s, CP_VAL_IPV6, "2001:db8:2::"), "");
+    CHECK_STR(one(s, CP_VAL_IPV6, "2001:db8:2::5"), "i-v6128");
+    CHECK_STR(one(s, CP_VAL_IPV6, "2001:db8:2::6"), "");
+    /* IPv4-mapped IPv6 both ways */
+    CHECK_STR(one(s, CP_VAL_IPV4, "192.0.2.99"), "i-mapped");
+    CHECK_STR(one(s, CP_VAL_IPV6, "::ffff:198.51.100.7"), "i-host4");
+    CHECK_STR(one(s, CP_VAL_IPV6, "::ffff:c633:6407"), "i-host4");
+    CHECK_STR(one(s, CP_VAL_IPV6, "::ffff:203.0.113.77"), "i-net24");
+    /* not addresses */
+    CHECK_STR(one(s, CP_VAL_IPV4, "198.51.100.07"), "");
+    CHECK_STR(one(s, CP_VAL_IPV4, "198.51.100"), "");
+    cp_iset_release(s);
+
+    static const ind all[] = {{"i-all4", "[ipv4-addr:value ISSUBSET '0.0.0.0/0']"}};
+    s = build(all, 1);
+    CHECK_STR(one(s, CP_VAL_IPV4, "1.2.3.4"), "i-all4");
+    CHECK_STR(one(s, CP_VAL_IPV4, "255.255.255.255"), "i-all4");
+    CHECK_STR(one(s, CP_VAL_IPV6, "2001:db8::1"), ""); /* IPv4 /0 is not all of IPv6 */
+    cp_iset_release(s);
+    static const ind all6[] = {{"i-all6", "[ipv6-addr:value ISSUBSET '::/0']"}};
+    s = build(all6, 1);
+    CHECK_STR(one(s, CP_VAL_IPV6, "2001:db8::1"), "i-all6");
+    CHECK_STR(one(s, CP_VAL_IPV4, "1.2.3.4"), "i-all6"); /* ::/0 holds ::ffff:0:0/96 */
+    cp_iset_release(s);
+}
+
+static void test_domains(void)
+{
+    static const ind v[] = {
+        {"i-exact", "[domain-name:value = 'Example.COM']"},
+        {"i-sub", "[domain-name:value LIKE '%.evil.example.org']"},
+    };
+    cp_iset *s = build(v, 2);
+    CHECK_STR(one(s, CP_VAL_DOMAIN, "example.com"), "i-exact");
+    CHECK_STR(one(s, CP_VAL_DOMAIN, "EXAMPLE.com."), "i-exact");
+    CHECK_STR(one(s, CP_VAL_DOMAIN, "badexample.com"), "");
+    CHECK_STR(one(s, CP_VAL_DOMAIN, "www.example.com"), ""); /* exact means exact */
+    CHECK_STR(one(s, CP_VAL_DOMAIN, "a.evil.example.org"), "i-sub");
+    CHECK_STR(one(s, CP_VAL_DOMAIN, "x.y.evil.example.org"), "i-sub");
+    CHECK_STR(one(s, CP_VAL_DOMAIN, "evil.example.org"), ""); /* '%.' needs a label */
+    CHECK_STR(one(s, CP_VAL_DOMAIN, "notevil.example.org"), "");
+    CHECK_STR(one(s, CP_VAL_DOMAIN, "a.notevil.example.org"), "");
+    /* a URL's host and an address's domain count as domains */
+    CHECK_STR(one(s, CP_VAL_URL, "https://cdn.evil.example.org/x"), "i-sub");
+    CHECK_STR(one(s, CP_VAL_EMAIL, "bob@example.com"), "i-exact");
+    cp_iset_release(s);
+}
+
+static void test_urls_hashes_email(void)
+{
+    static const ind v[] = {
+        {"i-url", "[url:value = 'http://Evil.Example.NET:80/a%7eb/c%2fd?q=1']"},
+        {"i-md5", "[file:hashes.MD5 = 'D41D8CD98F00B204E9800998ECF8427E']"},
+        {"i-sha1", "[file:hashes.'SHA-1' = 'da39a3ee5e6b4b0d3255bfef95601890afd80709']"},
+        {"i-sha256", "[file:hashes.'SHA-256' = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855']"},
+        {"i-mail", "[email-addr:value = 'Phish@Bad.Example']"},
+    };
+    cp_iset *s = build(v, sizeof v / sizeof v[0]);
+    CHECK_STR(one(s, CP_VAL_URL, "http://evil.example.net/a~b/c%2Fd?q=1"), "i-url");
+    CHECK_STR(one(s, CP_VAL_URL, "HTTP://EVIL.example.net:80/a%7Eb/c%2fd?q=1"), "i-url");
+    CHECK_STR(one(s, CP_VAL_URL, "http://evil.example.net:8080/a~b/c%2Fd?q=1"), "");
+    CHECK_STR(one(s, CP_VAL_URL, "https://evil.example.net/a~b/c%2Fd?q=1"), "");
+    CHECK_STR(one(s, CP_VAL_URL, "http://evil.example.net/A~b/c%2Fd?q=1"), ""); /* paths are case-sensitive */
+    CHECK_STR(one(s, CP_VAL_MD5, "d41d8cd98f00b204e9800998ecf8427e"), "i-md5");
+    CHECK_STR(one(s, CP_VAL_MD5, "D41D8cd98f00b204e9800998ecf8427E"), "i-md5");
+    CHECK_STR(one(s, CP_VAL_SHA1, "DA39A3EE5E6B4B0D3255BFEF95601890AFD80709"), "i-sha1");
+    CHECK_STR(one(s, CP_VAL_SHA256, "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"), "i-sha256");
+    CHECK_STR(one(s, CP_VAL_SHA256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b856"), "");
+    CHECK_STR(one(s, CP_VAL_EMAIL, "Phish@bad.example"), "i-mail");
+    CHECK_STR(one(s, CP_VAL_EMAIL, "phish@bad.example"), ""); /* the local part keeps its case */
+    cp_iset_release(s);
+}
+
+static void test_and_or_skipped(void)
+{
+    static const ind v[] = {
+        {"i-and", "[ipv4-addr:value = '10.9.9.9' AND domain-name:value = 'c2.example']"},
+        {"i-or", "[ipv4-addr:value = '10.8.8.8' OR domain-name:value = 'other.example']"},
+        {"i-nested", "[(ipv4-addr:value = '10.7.7.7' OR ipv4-addr:value = '10.7.7.8') AND url:value = 'http://x.example/p']"},
+        {"i-obsor", "[ipv4-addr:value = '10.6.6.6'] OR [domain-name:value = 'six.example']"},
+        {"i-in", "[ipv4-addr:value IN ('10.5.5.5', '10.5.5.6')]"},
+        {"i-andunknown", "[ipv4-addr:value = '10.4.4.4' AND network-traffic:dst_port = 443]"},
+        {"i-orunknown", "[ipv4-addr:value = '10.3.3.3' OR process:name = 'evil.exe']"},
+        {"i-fby", "[ipv4-addr:value = '10.2.2.2'] FOLLOWEDBY [domain-name:value = 'f.example']"},
+        {"i-within", "[ipv4-addr:value = '10.2.2.3'] WITHIN 60 SECONDS"},
+        {"i-repeats", "[ipv4-addr:value = '10.2.2.4'] REPEATS 3 TIMES"},
+        {"i-obsand", "[ipv4-addr:value = '10.2.2.5'] AND [domain-name:value = 'g.example']"},
+        {"i-other", "[process:name = 'evil.exe']"},
+        {"i-bad", "[this is not a pattern"},
+    };
+    cp_iset *s = build(v, sizeof v / sizeof v[0]);
+    cp_iset_stats st;
+    cp_iset_stats_get(s, &st);
+    CHECK_INT(st.indicators, 6);
+    CHECK_INT(st.skipped_multi_event, 4);
+    CHECK_INT(st.skipped_other, 3); /* i-andunknown, i-other, i-bad */
+    CHECK(st.bytes > 0);
+
+    cp_iset_hit hits[8];
+    cp_val ev1[] = {{CP_VAL_IPV4, "10.9.9.9", 8}};
+    CHECK_INT(cp_iset_match(s, ev1, 1, hits, 8), 0); /* AND needs both */
+    cp_val ev2[] = {{CP_VAL_DOMAIN, "c2.example", 10}, {CP_VAL_IPV4, "10.9.9.9", 8}};
+    CHECK_INT(cp_iset_match(s, ev2, 2, hits, 8), 1);
+    CHECK_STR(cp_iset_indicator_id(s, hits[0].indicator), "i-and");
+    CHECK_INT(hits[0].value, 0);
+    CHECK_INT(cp_iset_indicator_collection(s, hits[0].indicator), 7);
+    CHECK_INT(cp_iset_indicator_tlp(s, hits[0].indicator), CP_TLP_GREEN);
+    CHECK_STR(one(s, CP_VAL_IPV4, "10.8.8.8"), "i-or");
+    CHECK_STR(one(s, CP_VAL_DOMAIN, "other.example"), "i-or");
+    CHECK_STR(one(s, CP_VAL_IPV4, "10.7.7.8"), "");
+    cp_val ev3[] = {{CP_VAL_IPV4, "10.7.7.8", 8}, {CP_VAL_URL, "http://X.example/p", 18}};
+    CHECK_INT(cp_iset_match(s, ev3, 2, hits, 8), 1);
+    CHECK_STR(one(s, CP_VAL_DOMAIN, "six.example"), "i-obsor");
+    CHECK_STR(one(s, CP_VAL_IPV4, "10.5.5.6"), "i-in");
+    CHECK_STR(one(s, CP_VAL_IPV4, "10.4.4.4"), "");
+    CHECK_STR(one(s, CP_VAL_IPV4, "10.3.3.3"), "i-orunknown");
+    CHECK_STR(one(s, CP_VAL_IPV4, "10.2.2.2"), "");
+    /* one hit per indicator even when several values match it */
+    cp_val ev4[] = {{CP_VAL_IPV4, "10.5.5.5", 8}, {CP_VAL_IPV4, "10.5.5.6", 8}, {CP_VAL_IPV4, "10.8.8.8", 8}};
+    CHECK_INT(cp_iset_match(s, ev4, 3, hits, 8), 2);
+    CHECK_INT(hits[0].value, 0);
+    CHECK_INT(hits[1].value, 2);
+    /* max bounds what is written, not what is counted */
+    CHECK_INT(cp_iset_match(s, ev4, 3, hits, 1), 2);
+    cp_iset_release(s);
+}
+
+static void test_objects_validity(void)
+{
+    cp_iset_builder *b = cp_iset_builder_new();
+    const char *objs[] = {
+        "{\"type\":\"indicator\",\"id\":\"indicator--1\",\"pattern\":\"[ipv4-addr:value = '10.1.1.1']\","
+        "\"pattern_type\":\"stix\",\"valid_from\":\"2020-01-01T00:00:00Z\"}",
+        "{\"type\":\"indicator\",\"id\":\"indicator--2\",\"pattern\":\"[ipv4-addr:value = '10.1.1.2']\","
+        "\"pattern_type\":\"stix\",\"valid_from\":\"2020-01-01T00:00:00Z\",\"valid_until\":\"2021-01-01T00:00:00Z\"}",
+        "{\"type\":\"indicator\",\"id\":\"indicator--3\",\"pattern\":\"[ipv4-addr:value = '10.1.1.3']\","
+        "\"pattern_type\":\"stix\",\"valid_from\":\"2099-01-01T00:00:00Z\"}",
+        "{\"type\":\"indicator\",\"id\":\"indicator--4\",\"pattern\":\"alert tcp any any\",\"pattern_type\":\"snort\","
+        "\"valid_from\":\"2020-01-01T00:00:00Z\"}",
+        "{\"type\":\"indicator\",\"id\":\"indicator--5\",\"pattern\":\"[ipv4-addr:value = '10.1.1.5']\","
+        "\"pattern_type\":\"stix\",\"valid_from\":\"2020-01-01T00:00:00Z\",\"revoked\":true}",
+    };
+    int64_t now = 1700000000000; /* 2023-11-14 */
+    for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) {
+        json_t *o = json_loads(objs[i], 0, NULL);
+        CHECK(o != NULL);
+        cp_err err = {{0}};
+        CHECK(cp_iset_builder_add_object(b, o, CP_TLP_AMBER, 3, now, NULL, &err) == CP_OK);
+        json_decref(o);
+    }
+    cp_err err = {{0}};
+    cp_iset *s = cp_iset_builder_finish(b, &err);
+    cp_iset_stats st;
+    cp_iset_stats_get(s, &st);
+    CHECK_INT(st.indicators, 1);
+    CHECK_INT(st.expired, 2);
+    CHECK_INT(st.skipped_other, 1);
+    CHECK_STR(one(s, CP_VAL_IPV4, "10.1.1.1"), "indicator--1");
+    CHECK_STR(one(s, CP_VAL_IPV4, "10.1.1.2"), "");
+    CHECK_STR(one(s, CP_VAL_IPV4, "10.1.1.3"), "");
+    CHECK_STR(one(s, CP_VAL_IPV4, "10.1.1.5"), "");
+    CHECK_INT(cp_iset_next_change(s), 4070908800000); /* 2099-01-01 */
+    cp_iset_release(s);
+}
+
+static void test_holder(void)
+{
+    cp_iset *e = cp_iset_acquire(); /* nothing installed: an empty set, never NULL */
+    CHECK(e != NULL);
+    cp_iset_stats st;
+    cp_iset_stats_get(e, &st);
+    CHECK_INT(st.indicators, 0);
+    static const ind v[] = {{"i-x", "[ipv4-addr:value = '10.0.0.1']"}};
+    cp_iset *s = build(v, 1);
+    cp_iset_install(s);
+    cp_iset *a = cp_iset_acquire();
+    CHECK(a == s);
+    CHECK_STR(one(a, CP_VAL_IPV4, "10.0.0.1"), "i-x");
+    cp_iset_install(cp_iset_empty()); /* a reader keeps its set across a swap */
+    CHECK_STR(one(a, CP_VAL_IPV4, "10.0.0.1"), "i-x");
+    cp_iset_release(a);
+    cp_iset_release(e);
+    cp_iset *b = cp_iset_acquire();
+    CHECK_STR(one(b, CP_VAL_IPV4, "10.0.0.1"), "");
+    cp_iset_release(b);
+}
+
+int main(void)
+{
+    cp_err err = {{0}};
+    if (cp_crypto_init(&err)) return 1;
+    RUN(test_ip_edges);
+    RUN(test_domains);
+    RUN(test_urls_hashes_email);
+    RUN(test_and_or_skipped);
+    RUN(test_objects_validity);
+    RUN(test_holder);
+    return harness_done();
+}
