@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "base/timeutil.h"
@@ -228,6 +229,14 @@ static cp_status http(const char *method, const char *url, const char *key, cons
     return CP_OK;
 }
 
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+           (double)ru.ru_stime.tv_usec / 1e6;
+}
+
 static bool is_url(const char *s) { return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0; }
 
 /* Every indicator of a TAXII collection (objects endpoint, paged). */
@@ -420,6 +429,7 @@ int cp_cli_match(int argc, char **argv, cp_config *cfg)
     cp_scan_opts o = {set, fmt, max_line, on_hit, on_progress, &x};
     bool errors = false;
     x.t0 = cp_mono_us();
+    double cpu0 = cpu_seconds();
     char names[512] = "";
     for (int i = 0; i < nf; i++) {
         const char *path = files[i];
@@ -447,16 +457,16 @@ int cp_cli_match(int argc, char **argv, cp_config *cfg)
     }
     out_flush(&x.out);
     fflush(stdout);
-    double secs = (double)(cp_mono_us() - x.t0) / 1e6;
+    double secs = (double)(cp_mono_us() - x.t0) / 1e6, cpu = cpu_seconds() - cpu0;
     if (progress) fputc('\n', stderr);
     json_t *sk = json_object();
     for (int r = 0; r < CP_SKIP__COUNT; r++) json_object_set_new(sk, cp_skip_reason_name((cp_skip_reason)r), json_integer((json_int_t)st.skipped[r]));
     cp_iset_stats is;
     cp_iset_stats_get(set, &is);
-    json_t *sum = json_pack("{s:{s:i, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:f, s:f, s:f, s:I, s:f}}", "summary", "files", nf,
+    json_t *sum = json_pack("{s:{s:i, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:f, s:f, s:f, s:f, s:I, s:f}}", "summary", "files", nf,
                             "lines", (json_int_t)st.lines, "bytes", (json_int_t)st.bytes, "events", (json_int_t)st.events,
                             "hit_lines", (json_int_t)st.hit_lines, "hits", (json_int_t)st.hits, "skipped", sk, "dropped",
-                            (json_int_t)st.dropped, "seconds", secs, "mb_per_s", secs > 0 ? (double)st.bytes / 1e6 / secs : 0.0,
+                            (json_int_t)st.dropped, "seconds", secs, "cpu_seconds", cpu, "mb_per_s", secs > 0 ? (double)st.bytes / 1e6 / secs : 0.0,
                             "lines_per_s", secs > 0 ? (double)st.lines / secs : 0.0, "indicators", (json_int_t)is.indicators,
                             "indicators_load_seconds", load_s);
     char *text = sum ? json_dumps(sum, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
