@@ -228,6 +228,33 @@ static void test_objects_validity(void)
     cp_iset_release(s);
 }
 
+static void test_warninglisted_values_dropped(void)
+{
+    cp_warninglists *wl = cp_warninglists_new();
+    const char *list = "{\"name\":\"resolvers\",\"type\":\"cidr\",\"list\":[\"8.8.8.0/24\"]}";
+    cp_err err = {{0}};
+    CHECK(cp_warninglists_add_json(wl, list, strlen(list), "test", &err) == CP_OK);
+    cp_iset_builder *b = cp_iset_builder_new();
+    cp_iset_builder_set_warninglists(b, wl);
+    const char *both = "[ipv4-addr:value = '8.8.8.8' OR ipv4-addr:value = '198.51.100.1']";
+    const char *only = "[ipv4-addr:value = '8.8.8.9']";
+    bool compiled = false;
+    CHECK(cp_iset_builder_add_pattern(b, "i-both", both, strlen(both), 1, 1, &compiled, &err) == CP_OK);
+    CHECK(compiled);
+    CHECK(cp_iset_builder_add_pattern(b, "i-only", only, strlen(only), 1, 1, &compiled, &err) == CP_OK);
+    CHECK(!compiled);
+    cp_iset *s = cp_iset_builder_finish(b, &err);
+    cp_iset_stats st;
+    cp_iset_stats_get(s, &st);
+    CHECK_INT(st.indicators, 1);
+    CHECK_INT(st.warninglisted, 2);
+    CHECK_INT(st.skipped_other, 1);
+    CHECK_STR(one(s, CP_VAL_IPV4, "8.8.8.8"), "");
+    CHECK_STR(one(s, CP_VAL_IPV4, "198.51.100.1"), "i-both");
+    cp_iset_release(s);
+    cp_warninglists_free(wl);
+}
+
 static void test_holder(void)
 {
     cp_iset *e = cp_iset_acquire(); /* nothing installed: an empty set, never NULL */
@@ -259,6 +286,7 @@ int main(void)
     RUN(test_urls_hashes_email);
     RUN(test_and_or_skipped);
     RUN(test_objects_validity);
+    RUN(test_warninglisted_values_dropped);
     RUN(test_holder);
     return harness_done();
 }
