@@ -38,6 +38,7 @@ struct cp_iset_builder {
     cp_iset_stats stats;
     int64_t next_change_ms;
     bool nomem;
+    struct compiler *comp; /* scratch of the pattern compiler */
 };
 
 static bool grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -51,6 +52,8 @@ static bool grow(void **p, size_t *cap, size_t need, size_t elem)
     *cap = c;
     return true;
 }
+
+static void free_compiler(struct compiler *c);
 
 cp_iset_builder *cp_iset_builder_new(void)
 {
@@ -67,6 +70,7 @@ void cp_iset_builder_free(cp_iset_builder *b)
     free(b->code);
     free(b->pool);
     free(b->ents);
+    free_compiler(b->comp);
     free(b);
 }
 
@@ -90,7 +94,7 @@ typedef struct {
 #define MAX_NODES (2 * CP_PATTERN_MAX_COMPARISONS + 2)
 #define MAX_KEYS 4096
 
-typedef struct {
+typedef struct compiler {
     cp_iset_builder *b;
     cnode nodes[MAX_NODES];
     int n_nodes;
@@ -102,6 +106,13 @@ typedef struct {
     bool too_many;
     uint64_t warninglisted;
 } compiler;
+
+static void free_compiler(struct compiler *c)
+{
+    if (!c) return;
+    free(c->keys);
+    free(c);
+}
 
 static int node(compiler *c, int kind, int term)
 {
@@ -412,16 +423,17 @@ cp_status cp_iset_builder_add_pattern(cp_iset_builder *b, const char *stix_id, c
                                       int64_t collection, bool *compiled, cp_err *err)
 {
     if (compiled) *compiled = false;
-    static _Thread_local compiler *tc;
-    if (!tc) {
-        tc = malloc(sizeof *tc);
-        if (tc) tc->keys = malloc(MAX_KEYS * sizeof(ckey));
-        if (!tc || !tc->keys) {
-            if (tc) free(tc);
-            tc = NULL;
-            return cp_fail(err, CP_E_NOMEM, "out of memory");
+    if (!b->comp) {
+        /* the compiler's scratch, kept for the builder's life */
+        compiler *c = malloc(sizeof *c);
+        if (c && !(c->keys = malloc(MAX_KEYS * sizeof(ckey)))) {
+            free(c);
+            c = NULL;
         }
+        if (!c) return cp_fail(err, CP_E_NOMEM, "out of memory");
+        b->comp = c;
     }
+    compiler *tc = b->comp;
     return compile_pattern(b, tc, stix_id ? stix_id : "", pattern, len, tlp, collection, compiled, err);
 }
 
