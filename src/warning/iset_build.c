@@ -91,6 +91,12 @@ typedef struct {
     uint8_t bytes[CPI_KEY_MAX];
 } ckey;
 
+/* A key as kept by the compiler: its bytes in the compiler's pool. */
+typedef struct {
+    int kind, term;
+    uint32_t len, off;
+} ckref;
+
 #define MAX_NODES (2 * CP_PATTERN_MAX_COMPARISONS + 2)
 #define MAX_KEYS 4096
 
@@ -99,8 +105,10 @@ typedef struct compiler {
     cnode nodes[MAX_NODES];
     int n_nodes;
     int n_terms;
-    ckey *keys; /* MAX_KEYS */
+    ckref *keys; /* MAX_KEYS */
     int n_keys;
+    uint8_t *kb; /* the keys' bytes */
+    size_t kb_len, kb_cap;
     int cur_term;
     int cur_count;
     bool too_many;
@@ -111,6 +119,7 @@ static void free_compiler(struct compiler *c)
 {
     if (!c) return;
     free(c->keys);
+    free(c->kb);
     free(c);
 }
 
@@ -174,9 +183,22 @@ static int on_obs(const cp_observable *o, void *ctx)
         c->too_many = true;
         return 1;
     }
-    ckey *k = &c->keys[c->n_keys];
-    if (!obs_key(o, k)) return 0;
-    k->term = c->cur_term;
+    ckey k;
+    if (!obs_key(o, &k)) return 0;
+    if (c->kb_len + k.len > c->kb_cap) {
+        size_t cap = c->kb_cap ? c->kb_cap : 4096;
+        while (cap < c->kb_len + k.len) cap *= 2;
+        uint8_t *q = realloc(c->kb, cap);
+        if (!q) {
+            c->too_many = true; /* reported as skipped: the builder itself will fail for memory soon */
+            return 1;
+        }
+        c->kb = q;
+        c->kb_cap = cap;
+    }
+    memcpy(c->kb + c->kb_len, k.bytes, k.len);
+    c->keys[c->n_keys] = (ckref){k.kind, c->cur_term, k.len, (uint32_t)c->kb_len};
+    c->kb_len += k.len;
     c->n_keys++;
     c->cur_count++;
     return 0;
@@ -379,6 +401,7 @@ static cp_status compile_pattern(cp_iset_builder *b, compiler *c, const char *id
     }
     c->b = b;
     c->n_nodes = c->n_terms = c->n_keys = 0;
+    c->kb_len = 0;
     c->too_many = false;
     c->warninglisted = 0;
     int r = compile_obs(c, root);
@@ -409,9 +432,9 @@ static cp_status compile_pattern(cp_iset_builder *b, compiler *c, const char *id
     cp_status st = cpi_builder_add_ind(b, id, tlp, collection, code, code_len, nterms, &ind);
     if (st) return cp_fail(err, st, st == CP_E_NOMEM ? "out of memory" : "too many indicators");
     for (int i = 0; i < c->n_keys; i++) {
-        const ckey *k = &c->keys[i];
+        const ckref *k = &c->keys[i];
         if (map[k->term] < 0) continue; /* its term was simplified away */
-        st = cpi_builder_add_key(b, k->kind, k->bytes, k->len, ind, map[k->term], !simple);
+        st = cpi_builder_add_key(b, k->kind, c->kb + k->off, k->len, ind, map[k->term], !simple);
         if (st) return cp_fail(err, st, st == CP_E_NOMEM ? "out of memory" : "the set's key pool is full");
     }
     b->stats.indicators++;
@@ -426,7 +449,8 @@ cp_status cp_iset_builder_add_pattern(cp_iset_builder *b, const char *stix_id, c
     if (!b->comp) {
         /* the compiler's scratch, kept for the builder's life */
         compiler *c = malloc(sizeof *c);
-        if (c && !(c->keys = malloc(MAX_KEYS * sizeof(ckey)))) {
+        if (c) c->kb = NULL, c->kb_len = c->kb_cap = 0;
+        if (c && !(c->keys = malloc(MAX_KEYS * sizeof(ckref)))) {
             free(c);
             c = NULL;
         }

@@ -62,11 +62,15 @@ static int hexd(char c)
 }
 
 /* Unescapes a JSON string into the arena. Escapes of characters outside
- * ASCII become a space: no candidate contains them. NULL when the arena is
- * full or an escape is malformed. */
+ * ASCII become a space: no candidate contains them. NULL when an escape is
+ * malformed; the text as it is when the arena is full (a line of huge
+ * escaped strings is still scanned, its escapes left in). */
 static const char *unescape(cp_scanner *sc, const char *s, size_t n, size_t *out_len)
 {
-    if (n > CP_SCAN_ARENA - sc->arena_len) return NULL;
+    if (n > CP_SCAN_ARENA - sc->arena_len) {
+        *out_len = n;
+        return s;
+    }
     char *w0 = sc->arena + sc->arena_len, *w = w0;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];

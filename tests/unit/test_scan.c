@@ -110,6 +110,32 @@ static void test_jsonl(void)
     CHECK_INT(st.skipped[CP_SKIP_MALFORMED], 0);
 }
 
+/* Lines larger than the scanner's scratch: escaped JSON strings and quoted
+ * CSV cells are still scanned (as they are), never skipped. */
+static void test_big_escaped_values(void)
+{
+    static char line[400000];
+    cp_scan_stats st;
+    cp_log_format got;
+    cp_err err = {{0}};
+    size_t n = (size_t)sprintf(line, "{\"payload\":\"");
+    for (int i = 0; i < 20000; i++) n += (size_t)sprintf(line + n, "ab\\/cd ");
+    n += (size_t)sprintf(line + n, " 198.51.100.7 \"}\n");
+    cp_scan_opts o = {g_set, CP_FMT_JSONL, 1 << 20, NULL, NULL, NULL};
+    memset(&st, 0, sizeof st);
+    CHECK(cp_scan_mem(line, n, &o, &st, &got, &err) == CP_OK);
+    CHECK_INT(st.hit_lines, 1);
+    CHECK_INT(st.skipped[CP_SKIP_MALFORMED], 0);
+
+    n = (size_t)sprintf(line, "a,b\n1,\"");
+    for (int i = 0; i < 20000; i++) n += (size_t)sprintf(line + n, "x\"\"y ");
+    n += (size_t)sprintf(line + n, " 198.51.100.7\"\n");
+    o.fmt = CP_FMT_CSV;
+    memset(&st, 0, sizeof st);
+    CHECK(cp_scan_mem(line, n, &o, &st, &got, &err) == CP_OK);
+    CHECK_INT(st.hit_lines, 1);
+}
+
 static void test_zeek(void)
 {
     const char *z = "#separator \\x09\n"
@@ -234,6 +260,7 @@ int main(void)
     if (cp_crypto_init(&err)) return 1;
     build();
     RUN(test_jsonl);
+    RUN(test_big_escaped_values);
     RUN(test_zeek);
     RUN(test_csv);
     RUN(test_cef);
