@@ -251,3 +251,19 @@ def test_server_rebuilds_its_set_when_indicators_change(server, w):
             break
         time.sleep(0.2)
     assert "indicators changed" in open(server.log_path).read()
+
+
+def test_parallel_files_give_the_same_hits(w):
+    files = [str(w.eve), str(w.logs), str(w.clean), str(w.eve)]
+    p1, h1, s1 = match(["--indicators", w.set, "-j", "1"] + files)
+    p2, h2, s2 = match(["--indicators", w.set, "-j", "3"] + files)
+    assert p1.returncode == p2.returncode == 0
+    key = lambda h: (h["file"], h["line"], h["indicator"])
+    assert sorted(h1, key=key) == sorted(h2, key=key) and len(h1) == 2 * 5 + 4
+    # the hits of one file stay in order
+    eve = [h["line"] for h in h2 if h["file"] == str(w.eve)]
+    assert eve[:5] == sorted(eve[:5])
+    for k in ("lines", "bytes", "hits", "hit_lines", "events"):
+        assert s1[k] == s2[k]
+    p, _, _ = match(["--indicators", w.set, "-j", "0", str(w.eve)])
+    assert p.returncode == 2 and "-j" in p.stderr
