@@ -160,14 +160,15 @@ static void look_key(cp_scanner *sc, int kind, const char *key, size_t n, const 
     settle(sc, before, val, vlen, kind);
 }
 
-/* A part without ':' or '_'. */
-static void part(cp_scanner *sc, const char *s, size_t n)
+/* A part without ':' or '_'. bits: its byte classes when the caller knows
+ * them (a superset is fine), else 0. */
+static void part(cp_scanner *sc, const char *s, size_t n, uint8_t bits)
 {
     while (n && (*s == '.' || *s == '-')) s++, n--;
     while (n && (s[n - 1] == '.' || s[n - 1] == '-')) n--;
     if (n < 4) return;
-    uint8_t bits = 0;
-    for (size_t i = 0; i < n; i++) bits |= CLS[(unsigned char)s[i]];
+    if (!bits)
+        for (size_t i = 0; i < n; i++) bits |= CLS[(unsigned char)s[i]];
     char buf[CPI_KEY_MAX];
     if (n >= 32) {
         /* hex runs between dots and hyphens */
@@ -194,6 +195,17 @@ static void part(cp_scanner *sc, const char *s, size_t n)
     look_domain(sc, buf, dn, s, n);
 }
 
+/* The domain s[0..n) right after '@': with the local part before it, an
+ * e-mail address. */
+static void email(cp_scanner *sc, const char *text, const char *s, size_t n)
+{
+    const char *at = s - 1, *l = at;
+    while (l > text && at - l < 64 && LOCALCH[(unsigned char)l[-1]]) l--;
+    char buf[CPI_KEY_MAX];
+    size_t en;
+    if (l < at && (en = cp_norm_email(l, (size_t)(s + n - l), buf))) look_key(sc, CPI_K_EMAIL, buf, en, l, (size_t)(s + n - l));
+}
+
 /* A run of [A-Za-z0-9._:-]. */
 static void run(cp_scanner *sc, const char *text, const char *s, size_t n, uint8_t bits)
 {
@@ -209,23 +221,20 @@ static void run(cp_scanner *sc, const char *text, const char *s, size_t n, uint8
             }
         }
     }
+    if (!(bits & (C_COLON | C_UNDER))) {
+        /* the usual case (an address, a name): one part, its classes known */
+        if (s > text && s[-1] == '@') email(sc, text, s, n);
+        part(sc, s, n, bits);
+        return;
+    }
     /* parts between ':' and '_' */
     size_t i = 0;
     while (i < n) {
         size_t j = i;
         while (j < n && s[j] != ':' && s[j] != '_') j++;
-        const char *at = (i == 0 && s > text && s[-1] == '@') ? s - 1 : NULL;
         if (j > i) {
-            if (at) {
-                /* an e-mail address: the local part before '@' */
-                const char *l = at;
-                while (l > text && at - l < 64 && LOCALCH[(unsigned char)l[-1]]) l--;
-                char buf[CPI_KEY_MAX];
-                size_t en;
-                if (l < at && (en = cp_norm_email(l, (size_t)(s + j - l), buf)))
-                    look_key(sc, CPI_K_EMAIL, buf, en, l, (size_t)(s + j - l));
-            }
-            part(sc, s + i, j - i);
+            if (i == 0 && s > text && s[-1] == '@') email(sc, text, s, j);
+            part(sc, s + i, j - i, 0);
         }
         i = j + 1;
     }
@@ -265,7 +274,7 @@ void cp_scan_text(cp_scanner *sc, const char *text, size_t len)
             if (sch > s + 1) run(sc, text, (const char *)s, (size_t)(sch - 1 - s), bits);
             continue; /* the host and path are scanned as text from "//" on */
         }
-        run(sc, text, (const char *)s, (size_t)(p - s), bits);
+        if ((bits & (C_DOT | C_COLON)) || p - s >= 32) run(sc, text, (const char *)s, (size_t)(p - s), bits);
     }
 }
 
