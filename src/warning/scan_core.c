@@ -213,9 +213,17 @@ static void run(cp_scanner *sc, const char *text, const char *s, size_t n, uint8
     if (bits & C_COLON) {
         if (!(bits & ~(C_DIGIT | C_HEXA | C_COLON | C_DOT)) && n >= 2) {
             size_t colons = 0;
-            for (size_t i = 0; i < n; i++) colons += s[i] == ':';
+            bool gap = false; /* "::" */
+            for (size_t i = 0; i < n; i++)
+                if (s[i] == ':') {
+                    colons++;
+                    if (i + 1 < n && s[i + 1] == ':') gap = true;
+                }
+            /* eight groups, or fewer with "::" (an IPv4 tail counts two):
+             * times (10:00:01) and MAC addresses never get to inet_pton */
+            bool shaped = colons >= 2 && colons <= 7 && (gap || colons == 7 || (colons == 6 && (bits & C_DOT)));
             uint8_t addr[16];
-            if (colons >= 2 && cp_norm_ipv6(s, n, addr)) {
+            if (shaped && cp_norm_ipv6(s, n, addr)) {
                 look_ip(sc, addr, s, n);
                 return;
             }

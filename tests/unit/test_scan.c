@@ -200,6 +200,9 @@ static void test_text_edges(void)
     CHECK_STR(scan_s("from [198.51.100.7].\n", CP_FMT_TEXT, &st), "1 i-ip text=198.51.100.7;");
     CHECK_STR(scan_s("v 1198.51.100.7 198.51.100.70 198.51.100.7.1 198.51.100.07\n", CP_FMT_TEXT, &st), "");
     CHECK_STR(scan_s("v6 [2001:db8::bad]:443\n", CP_FMT_TEXT, &st), "1 i-v6 text=2001:db8::bad;");
+    CHECK_STR(scan_s("v6 2001:DB8:0:0:0:0:0:BAD, 0:0:0:0:0:ffff:198.51.100.7\n", CP_FMT_TEXT, &st),
+              "1 i-v6 text=2001:DB8:0:0:0:0:0:BAD;1 i-ip text=0:0:0:0:0:ffff:198.51.100.7;");
+    CHECK_STR(scan_s("at 10:00:01 mac 52:54:00:12:34:56 2001:db8:0:0:0:0:bad\n", CP_FMT_TEXT, &st), "");
     /* subdomain boundaries */
     CHECK_STR(scan_s("badevil.example evil.example.net notc2.example c2.example\n", CP_FMT_TEXT, &st), "");
     CHECK_STR(scan_s("EVIL.EXAMPLE. a.b.C2.example\n", CP_FMT_TEXT, &st), "1 i-dom text=EVIL.EXAMPLE;1 i-sub text=a.b.C2.example;");
