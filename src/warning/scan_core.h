@@ -12,8 +12,9 @@
  * next cp_scan_line_begin().
  *
  * CANDIDATES in text (docs/early-warning.md has the full rules): runs of
- * [A-Za-z0-9._:-] are split and tried as an IPv6 address (a run with two
- * colons or more), else per ':' and '_' part as an IPv4 dotted quad, hex
+ * [A-Za-z0-9._:-] are split and tried as an IPv6 address (a run shaped
+ * like one: "::", or eight groups, or seven and an IPv4 tail), else per
+ * ':' and '_' part as an IPv4 dotted quad, hex
  * runs of exactly 32/40/64/128 digits as hashes, and dotted names as
  * domains (exact and every parent for "any subdomain of"); "scheme://..."
  * up to white space or a quote is a URL; a domain right after "local@" is
