@@ -461,11 +461,32 @@ cp_status cp_iset_builder_add_pattern(cp_iset_builder *b, const char *stix_id, c
     return compile_pattern(b, tc, stix_id ? stix_id : "", pattern, len, tlp, collection, compiled, err);
 }
 
-static int64_t ts_ms(const json_t *v, bool *ok)
+static int64_t ts_ms(const char *v)
 {
     int64_t us = 0;
-    *ok = json_is_string(v) && cp_taxii_ts_parse(json_string_value(v), &us, NULL) == CP_OK;
-    return us / 1000;
+    return v && cp_taxii_ts_parse(v, &us, NULL) == CP_OK ? us / 1000 : 0;
+}
+
+cp_status cpi_builder_add_fields(cp_iset_builder *b, const cpi_indicator_fields *f, int tlp, int64_t collection, int64_t now_ms,
+                                 bool *compiled, cp_err *err)
+{
+    if (compiled) *compiled = false;
+    if (f->revoked || !f->id) return CP_OK;
+    if ((f->pattern_type && strcmp(f->pattern_type, "stix") != 0) || f->pattern_type_not_string || !f->pattern) {
+        b->stats.skipped_other++;
+        return CP_OK;
+    }
+    int64_t from = ts_ms(f->valid_from), until = ts_ms(f->valid_until);
+    if (from > now_ms || (until && until <= now_ms)) {
+        b->stats.expired++;
+        if (from > now_ms && (!b->next_change_ms || from < b->next_change_ms)) b->next_change_ms = from;
+        return CP_OK;
+    }
+    bool done = false;
+    cp_status st = cp_iset_builder_add_pattern(b, f->id, f->pattern, f->pattern_len, tlp, collection, &done, err);
+    if (!st && done && until && (!b->next_change_ms || until < b->next_change_ms)) b->next_change_ms = until;
+    if (compiled) *compiled = done;
+    return st;
 }
 
 cp_status cp_iset_builder_add_object(cp_iset_builder *b, const json_t *obj, int tlp, int64_t collection, int64_t now_ms,
@@ -473,31 +494,19 @@ cp_status cp_iset_builder_add_object(cp_iset_builder *b, const json_t *obj, int 
 {
     if (compiled) *compiled = false;
     const char *type = json_string_value(json_object_get(obj, "type"));
-    const char *id = json_string_value(json_object_get(obj, "id"));
-    if (!type || strcmp(type, "indicator") != 0 || !id) return CP_OK;
-    if (json_is_true(json_object_get(obj, "revoked"))) return CP_OK;
-    const json_t *pt = json_object_get(obj, "pattern_type");
-    const json_t *pat = json_object_get(obj, "pattern");
-    if ((pt && !(json_is_string(pt) && strcmp(json_string_value(pt), "stix") == 0)) || !json_is_string(pat)) {
-        b->stats.skipped_other++;
-        return CP_OK;
-    }
-    bool ok;
-    const json_t *vf = json_object_get(obj, "valid_from"), *vu = json_object_get(obj, "valid_until");
-    int64_t from = ts_ms(vf, &ok);
-    if (!ok) from = 0;
-    int64_t until = ts_ms(vu, &ok);
-    if (!ok) until = 0;
-    if (from > now_ms || (until && until <= now_ms)) {
-        b->stats.expired++;
-        if (from > now_ms && (!b->next_change_ms || from < b->next_change_ms)) b->next_change_ms = from;
-        return CP_OK;
-    }
-    bool done = false;
-    cp_status st = cp_iset_builder_add_pattern(b, id, json_string_value(pat), json_string_length(pat), tlp, collection, &done, err);
-    if (!st && done && until && (!b->next_change_ms || until < b->next_change_ms)) b->next_change_ms = until;
-    if (compiled) *compiled = done;
-    return st;
+    if (!type || strcmp(type, "indicator") != 0) return CP_OK;
+    const json_t *pt = json_object_get(obj, "pattern_type"), *pat = json_object_get(obj, "pattern");
+    cpi_indicator_fields f = {
+        .id = json_string_value(json_object_get(obj, "id")),
+        .pattern = json_string_value(pat),
+        .pattern_len = json_string_length(pat),
+        .pattern_type = json_string_value(pt),
+        .pattern_type_not_string = pt && !json_is_string(pt),
+        .valid_from = json_string_value(json_object_get(obj, "valid_from")),
+        .valid_until = json_string_value(json_object_get(obj, "valid_until")),
+        .revoked = json_is_true(json_object_get(obj, "revoked")),
+    };
+    return cpi_builder_add_fields(b, &f, tlp, collection, now_ms, compiled, err);
 }
 
 void cpi_builder_set_meta(cp_iset_builder *b, const cp_iset_stats *st, int64_t next_change_ms)

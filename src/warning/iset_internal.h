@@ -142,6 +142,25 @@ cp_status cpi_builder_add_key(cp_iset_builder *b, int kind, const uint8_t *bytes
                               bool complex);
 void cpi_builder_set_meta(cp_iset_builder *b, const cp_iset_stats *st, int64_t next_change_ms);
 
+/* An indicator's properties that the set needs (NULL: absent), however they
+ * were read: from a Jansson object, or straight from the stored text. */
+typedef struct {
+    const char *id;
+    const char *pattern;
+    size_t pattern_len;
+    const char *pattern_type;
+    bool pattern_type_not_string;
+    const char *valid_from, *valid_until;
+    bool revoked;
+} cpi_indicator_fields;
+/* Reads those properties straight from a stored object's JSON text (valid
+ * JSON; iset_store.c), strings unescaped into scratch (n + 8 bytes); f must
+ * be zeroed but for id. false when the text is not shaped as expected (the
+ * caller then parses it with Jansson). */
+bool cpi_read_indicator_fields(const char *body, size_t n, char *scratch, cpi_indicator_fields *f);
+cp_status cpi_builder_add_fields(cp_iset_builder *b, const cpi_indicator_fields *f, int tlp, int64_t collection,
+                                 int64_t now_ms, bool *compiled, cp_err *err);
+
 /* ---- matching one event whose values arrive one by one (iset_match.c) ----
  * The scanners and cp_iset_match feed candidate values; every posting found
  * is recorded as a touch (indicator, term, which value); finish evaluates
