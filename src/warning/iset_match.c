@@ -102,10 +102,7 @@ size_t cpi_event_finish(cpi_event *e, cp_iset_hit *hits, size_t max)
 {
     if (e->n == 0) return 0;
     if (e->n > 1) qsort(e->t, e->n, sizeof e->t[0], by_ind);
-    size_t nh = 0;
-    cp_iset_hit local[64];
-    cp_iset_hit *out = hits && max ? hits : local;
-    size_t cap = hits && max ? max : 0;
+    size_t nh = 0, cap = hits ? max : 0;
     for (uint32_t i = 0; i < e->n;) {
         uint32_t j = i, ind = e->t[i].ind;
         while (j < e->n && e->t[j].ind == ind) j++;
@@ -118,16 +115,14 @@ size_t cpi_event_finish(cpi_event *e, cp_iset_hit *hits, size_t max)
             for (uint32_t k = i; k < j; k++) mask |= 1ULL << e->t[k].term;
             const cpi_ind *in = &e->s->inds[ind];
             hit = eval(e->s->code + in->code_off, in->code_len, mask);
-            /* the first value of a term that counts: a term whose bit alone
-             * is not needed still counts as what was seen first */
         }
         if (hit) {
-            if (nh < cap) out[nh] = (cp_iset_hit){ind, val};
+            if (nh < cap) hits[nh] = (cp_iset_hit){ind, val};
             nh++;
         }
         i = j;
     }
-    if (cap) qsort(out, nh < cap ? nh : cap, sizeof *out, by_val);
+    if (cap && nh > 1) qsort(hits, nh < cap ? nh : cap, sizeof *hits, by_val);
     e->n = 0;
     return nh;
 }
