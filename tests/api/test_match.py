@@ -267,3 +267,15 @@ def test_parallel_files_give_the_same_hits(w):
         assert s1[k] == s2[k]
     p, _, _ = match(["--indicators", w.set, "-j", "0", str(w.eve)])
     assert p.returncode == 2 and "-j" in p.stderr
+
+
+def test_server_rebuilds_when_a_validity_boundary_passes(server, w):
+    import datetime
+    soon = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    imp(server, w.an_a, "alliance", [ind("[ipv4-addr:value = '192.0.2.98']", valid_until=soon)])
+    deadline = time.time() + 12
+    while time.time() < deadline:
+        if "validity began or ended" in open(server.log_path).read():
+            break
+        time.sleep(0.2)
+    assert "validity began or ended" in open(server.log_path).read()
