@@ -29,7 +29,9 @@ static void init_tables(void)
     for (int c = 0x21; c < 0x7f; c++) URLCH[c] = 1;
     for (const char *p = "\"<>\\^`{|}'"; *p; p++) URLCH[(unsigned char)*p] = 0;
     for (int c = 0x21; c < 0x7f; c++) LOCALCH[c] = (CLS[c] & (C_ALPHA | C_DIGIT | C_HEXA)) != 0;
-    for (const char *p = "!#$%&'*+/=?^_`{|}~.-"; *p; p++) LOCALCH[(unsigned char)*p] = 1;
+    /* RFC 5322 allows = / ? & # too, but in logs they separate keys, paths
+     * and queries from the address ("user=boss@example.org") */
+    for (const char *p = "!$%'*+^_`{|}~.-"; *p; p++) LOCALCH[(unsigned char)*p] = 1;
 }
 
 static const char *const SKIP_NAMES[CP_SKIP__COUNT] = {"huge", "binary", "not_utf8", "malformed", "truncated"};

@@ -217,6 +217,8 @@ static void test_text_edges(void)
     /* e-mail: the local part keeps its case, the domain does not */
     CHECK_STR(scan_s("to <boss@PHISH.example>\n", CP_FMT_TEXT, &st), "1 i-mail text=boss@PHISH.example;");
     CHECK_STR(scan_s("to Boss@phish.example\n", CP_FMT_TEXT, &st), "");
+    CHECK_STR(scan_s("sasl_username=boss@phish.example /u/boss@phish.example?x=1&m=boss@phish.example\n", CP_FMT_TEXT, &st),
+              "1 i-mail text=boss@phish.example;");
     /* AND across one line */
     CHECK_STR(scan_s("192.0.2.50 asked pair.example\n192.0.2.50 alone\n", CP_FMT_TEXT, &st), "1 i-and text=192.0.2.50;");
 }
