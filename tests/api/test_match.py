@@ -279,3 +279,18 @@ def test_server_rebuilds_when_a_validity_boundary_passes(server, w):
             break
         time.sleep(0.2)
     assert "validity began or ended" in open(server.log_path).read()
+
+
+def test_taxii_indicators_over_several_pages(server, w):
+    r = server.request("POST", "/api/v1/intel/collections", {"title": "many", "audience": "alliance"}, key=w.an_a)
+    assert r.status == 201, r
+    col = r.json["id"]
+    objs = [ind(f"[ipv4-addr:value = '10.77.{i // 250}.{i % 250 + 1}']") for i in range(260)]
+    imp(server, w.an_a, col, objs)
+    log = w.dir / "many.log"
+    log.write_text("first 10.77.0.1\nlast 10.77.1.10\nnone 10.77.1.11\n")
+    url = f"http://127.0.0.1:{server.port}/taxii2/alliance/collections/{col}/objects/"
+    p, hits, s = match(["--indicators", url, "--key", w.an_a, str(log)])
+    assert p.returncode == 0, p.stderr
+    assert s["indicators"] == 260  # three pages of 100
+    assert [h["line"] for h in hits] == [1, 2]
