@@ -56,6 +56,9 @@ cp_scanner *cp_scanner_new(const cp_iset *s)
 void cp_scanner_free(cp_scanner *sc)
 {
     if (!sc) return;
+    cpi_event_release(&sc->ev);
+    free(sc->raw);
+    free(sc->hits);
     free(sc->arena);
     free(sc);
 }
@@ -299,8 +302,20 @@ size_t cp_scan_line_end(cp_scanner *sc)
     sc->dropped += sc->ev.dropped;
     sc->ev.dropped = 0;
     if (sc->ev.n == 0) return 0;
-    size_t n = cpi_event_finish(&sc->ev, sc->raw, CP_SCAN_VALUES_MAX);
-    size_t w = n < CP_SCAN_VALUES_MAX ? n : CP_SCAN_VALUES_MAX;
+    if (sc->ev.n > sc->hits_cap) {
+        /* at most one hit per touched indicator: room for every touch */
+        size_t cap = sc->hits_cap ? sc->hits_cap : 64;
+        while (cap < sc->ev.n) cap *= 2;
+        cp_iset_hit *r = realloc(sc->raw, cap * sizeof *r);
+        if (r) sc->raw = r;
+        cp_scan_hit *h = r ? realloc(sc->hits, cap * sizeof *h) : NULL;
+        if (h) {
+            sc->hits = h;
+            sc->hits_cap = cap;
+        }
+    }
+    size_t n = cpi_event_finish(&sc->ev, sc->raw, sc->hits_cap);
+    size_t w = n < sc->hits_cap ? n : sc->hits_cap;
     for (size_t i = 0; i < w; i++) {
         const cp_scan_val *v = &sc->vals[sc->raw[i].value];
         sc->hits[i] = (cp_scan_hit){sc->raw[i].indicator, v->kind, v->field, v->field_len, v->value, v->value_len};

@@ -4,6 +4,7 @@
  * its edges: CIDR /0 /32 /128 and IPv4-mapped IPv6, subdomains at label
  * boundaries, URL normalisation, hash case, e-mail; the server's holder.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "base/crypto.h"
@@ -11,6 +12,7 @@
 #include "intel/tlp.h"
 #include "warning/iset.h"
 #include "warning/iset_internal.h"
+#include "warning/scan_core.h"
 
 typedef struct {
     const char *id, *pattern;
@@ -300,6 +302,41 @@ static void test_fast_field_reader(void)
     harness_current = "test_fast_field_reader";
 }
 
+/* A value many indicators share (the same address in many feeds): every
+ * one of them is a hit, in the server's API and in a scanned line. */
+static void test_shared_value(void)
+{
+    cp_iset_builder *b = cp_iset_builder_new();
+    for (int i = 0; i < 3000; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "i-%d", i);
+        const char *p = i % 2 ? "[ipv4-addr:value = '203.0.113.5']" : "[ipv4-addr:value ISSUBSET '203.0.113.0/24']";
+        CHECK(cp_iset_builder_add_pattern(b, id, p, strlen(p), 1, 1, NULL, NULL) == CP_OK);
+    }
+    cp_iset *s = cp_iset_builder_finish(b, NULL);
+    static cp_iset_hit hits[4096];
+    cp_val v = {CP_VAL_IPV4, "203.0.113.5", 11};
+    CHECK_INT(cp_iset_match(s, &v, 1, hits, 4096), 3000);
+    bool seen[3000] = {false};
+    for (int i = 0; i < 3000; i++) seen[hits[i].indicator] = true;
+    int all = 0;
+    for (int i = 0; i < 3000; i++) all += seen[i];
+    CHECK_INT(all, 3000);
+    cp_val w = {CP_VAL_IPV4, "203.0.113.6", 11};
+    CHECK_INT(cp_iset_match(s, &w, 1, hits, 4096), 1500);
+    /* a scanned line reports all of them too */
+    cp_scanner *sc = cp_scanner_new(s);
+    cp_scan_line_begin(sc);
+    cp_scan_text(sc, "seen 203.0.113.5 and 203.0.113.6", 32);
+    CHECK_INT(cp_scan_line_end(sc), 3000);
+    CHECK_INT(sc->n_total, 3000);
+    /* every indicator is attributed to the first value that touched it */
+    CHECK_INT(sc->hits[2999].value_len, 11);
+    CHECK(memcmp(sc->hits[2999].value, "203.0.113.5", 11) == 0);
+    cp_scanner_free(sc);
+    cp_iset_release(s);
+}
+
 static void test_holder(void)
 {
     cp_iset *e = cp_iset_acquire(); /* nothing installed: an empty set, never NULL */
@@ -333,6 +370,7 @@ int main(void)
     RUN(test_objects_validity);
     RUN(test_warninglisted_values_dropped);
     RUN(test_fast_field_reader);
+    RUN(test_shared_value);
     RUN(test_holder);
     return harness_done();
 }
