@@ -15,6 +15,9 @@
  */
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "warning/scan_file.h"
 
@@ -33,6 +36,15 @@ typedef struct {
  * logs are short: a call to memchr costs more than it saves). */
 static inline const char *find_quote(const char *p, const char *end)
 {
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bs)));
+        if (m) return p + __builtin_ctz((unsigned)m);
+        p += 16;
+    }
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     while (end - p >= 8) {
         uint64_t w;
@@ -55,6 +67,26 @@ static const uint8_t JS[256] = {['"'] = J_QUOTE, ['{'] = J_OPEN,      ['}'] = J_
                                 [']'] = J_CLOSE_ARR, [','] = J_COMMA, [':'] = J_COLON};
 /* A value shorter than a hash holds a candidate only with a dot or a colon. */
 static const uint8_t DOTCOLON[256] = {['.'] = 1, [':'] = 1};
+
+/* The next structural byte at or after p[i] (n when none). */
+static inline size_t next_structural(const char *p, size_t n, size_t i)
+{
+#ifdef __SSE2__
+    const __m128i q = _mm_set1_epi8('"'), ob = _mm_set1_epi8('{'), cb = _mm_set1_epi8('}'), oa = _mm_set1_epi8('['),
+                  ca = _mm_set1_epi8(']'), co = _mm_set1_epi8(','), cl = _mm_set1_epi8(':');
+    while (n - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i a = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, ob)),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, cb), _mm_cmpeq_epi8(v, oa)));
+        __m128i b = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, ca), _mm_cmpeq_epi8(v, co)), _mm_cmpeq_epi8(v, cl));
+        int m = _mm_movemask_epi8(_mm_or_si128(a, b));
+        if (m) return i + (size_t)__builtin_ctz((unsigned)m);
+        i += 16;
+    }
+#endif
+    while (i < n && !JS[(unsigned char)p[i]]) i++;
+    return i;
+}
 
 static inline bool maybe_candidate(const char *v, size_t n)
 {
@@ -185,7 +217,7 @@ int cp_scan_jsonl_line(cp_scanner *sc, const char *p, size_t n, bool incomplete,
     int d = 0;
     bool expect_key = false;
     while (i < n) {
-        while (i < n && !JS[(unsigned char)p[i]]) i++;
+        if (!JS[(unsigned char)p[i]]) i = next_structural(p, n, i);
         if (i >= n) break;
         switch (JS[(unsigned char)p[i]]) {
         case J_QUOTE: {
