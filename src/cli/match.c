@@ -16,9 +16,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "base/timeutil.h"
@@ -31,7 +34,7 @@
 
 static const char USAGE[] =
     "usage: cyberpact match [--indicators FILE|URL] [--key KEY] [--format auto|jsonl|zeek|csv|cef|text]\n"
-    "                       [--max-line BYTES] [--progress] [--quiet]\n"
+    "                       [--max-line BYTES] [-j N] [--progress] [--quiet]\n"
     "                       [--report --server URL --key KEY [--collection REF]] FILE...|-\n"
     "Scans log files (or standard input, '-') for the alliance's indicators: addresses and networks,\n"
     "domains and their subdomains, URLs, file hashes, e-mail addresses. The indicators come from a\n"
@@ -40,31 +43,38 @@ static const char USAGE[] =
     "(indicator, kind, field, value, file, line, text), a summary on standard error.\n"
     "Nothing is sent anywhere unless --report is given: then each matched indicator is reported\n"
     "to --server as a sighting (count, first and last seen) in --collection (default 'alliance').\n"
-    "--quiet prints no hits, only the summary. Exit status: 0 hits found, 1 none, 2 error.\n";
+    "--quiet prints no hits, only the summary. -j N scans N files at a time (one thread each; the\n"
+    "hits of one file stay in order). Exit status: 0 hits found, 1 none, 2 error.\n";
 
 #define EXIT_HITS 0
 #define EXIT_NONE 1
 #define EXIT_ERROR 2
+#define CP_MATCH_JOBS_MAX 64
 
-/* ---- output ---- */
+/* ---- output ----
+ * Each worker builds whole hit lines in its own growing buffer and hands
+ * them to stdout under the shared lock once the buffer passes 1 MiB, so the
+ * lines of parallel workers (-j) never interleave. */
 
 typedef struct {
     char *buf;
     size_t len, cap;
+    bool failed;
 } outbuf;
-
-static void out_flush(outbuf *o)
-{
-    if (o->len) fwrite(o->buf, 1, o->len, stdout);
-    o->len = 0;
-}
 
 static void out_raw(outbuf *o, const char *s, size_t n)
 {
-    if (o->len + n > o->cap) out_flush(o);
-    if (n > o->cap) {
-        fwrite(s, 1, n, stdout);
-        return;
+    if (o->failed) return;
+    if (o->len + n > o->cap) {
+        size_t cap = o->cap ? o->cap : 4096;
+        while (cap < o->len + n) cap *= 2;
+        char *q = realloc(o->buf, cap);
+        if (!q) {
+            o->failed = true;
+            return;
+        }
+        o->buf = q;
+        o->cap = cap;
     }
     memcpy(o->buf + o->len, s, n);
     o->len += n;
@@ -105,29 +115,55 @@ typedef struct {
     int64_t first, last;
 } agg;
 
+/* What the workers share. */
 typedef struct {
     const cp_iset *set;
+    cp_log_format fmt;
+    size_t max_line;
+    bool quiet, progress;
+    agg *per; /* per indicator, for --report */
+    uint64_t t0;
+    char **files;
+    int nf;
+    atomic_int next;
+    pthread_mutex_t lock; /* stdout, per, progress, st, errors */
+    cp_scan_stats st;
+    bool errors;
+} run_ctx;
+
+typedef struct {
+    run_ctx *x;
     const char *file;
     outbuf out;
-    bool quiet, progress;
-    agg *per;        /* per indicator, for --report */
-    uint64_t t0;
-    uint64_t files_bytes_before;
-} run_ctx;
+} worker;
+
+static void out_flush(worker *w)
+{
+    if (!w->out.len) return;
+    pthread_mutex_lock(&w->x->lock);
+    fwrite(w->out.buf, 1, w->out.len, stdout);
+    pthread_mutex_unlock(&w->x->lock);
+    w->out.len = 0;
+}
 
 static int on_hit(void *ctx, uint64_t line_no, const char *line, size_t len, const cp_scanner *sc)
 {
-    run_ctx *x = ctx;
-    int64_t now = x->per ? cp_now_ms() : 0;
-    for (size_t i = 0; i < sc->n_hits; i++) {
-        const cp_scan_hit *h = &sc->hits[i];
-        if (x->per) {
-            agg *a = &x->per[h->indicator];
+    worker *w = ctx;
+    run_ctx *x = w->x;
+    if (x->per) {
+        int64_t now = cp_now_ms();
+        pthread_mutex_lock(&x->lock);
+        for (size_t i = 0; i < sc->n_hits; i++) {
+            agg *a = &x->per[sc->hits[i].indicator];
             if (!a->count++) a->first = now;
             a->last = now;
         }
-        if (x->quiet) continue;
-        outbuf *o = &x->out;
+        pthread_mutex_unlock(&x->lock);
+    }
+    if (x->quiet) return 0;
+    for (size_t i = 0; i < sc->n_hits; i++) {
+        const cp_scan_hit *h = &sc->hits[i];
+        outbuf *o = &w->out;
         out_cstr(o, "{\"indicator\":");
         const char *id = cp_iset_indicator_id(x->set, h->indicator);
         out_str(o, id, strlen(id));
@@ -138,23 +174,82 @@ static int on_hit(void *ctx, uint64_t line_no, const char *line, size_t len, con
         out_cstr(o, ",\"value\":");
         out_str(o, h->value, h->value_len);
         out_cstr(o, ",\"file\":");
-        out_str(o, x->file, strlen(x->file));
+        out_str(o, w->file, strlen(w->file));
         char num[40];
-        int w = snprintf(num, sizeof num, ",\"line\":%llu,\"text\":", (unsigned long long)line_no);
-        out_raw(o, num, (size_t)w);
+        int n = snprintf(num, sizeof num, ",\"line\":%llu,\"text\":", (unsigned long long)line_no);
+        out_raw(o, num, (size_t)n);
         out_str(o, line, len);
         out_raw(o, "}\n", 2);
     }
+    if (w->out.len >= ((size_t)1 << 20)) out_flush(w);
     return 0;
 }
 
 static void on_progress(void *ctx, const cp_scan_stats *st)
 {
-    run_ctx *x = ctx;
-    if (!x->progress) return;
-    double s = (double)(cp_mono_us() - x->t0) / 1e6;
-    fprintf(stderr, "\r%s: %.0f MB, %.0f MB/s, %llu lines, %llu hits   ", x->file, (double)st->bytes / 1e6,
+    worker *w = ctx;
+    if (!w->x->progress) return;
+    double s = (double)(cp_mono_us() - w->x->t0) / 1e6;
+    pthread_mutex_lock(&w->x->lock);
+    fprintf(stderr, "\r%s: %.0f MB, %.0f MB/s, %llu lines, %llu hits   ", w->file, (double)st->bytes / 1e6,
             s > 0 ? (double)st->bytes / 1e6 / s : 0.0, (unsigned long long)st->lines, (unsigned long long)st->hits);
+    pthread_mutex_unlock(&w->x->lock);
+}
+
+static void add_stats(cp_scan_stats *to, const cp_scan_stats *from)
+{
+    to->lines += from->lines;
+    to->bytes += from->bytes;
+    to->events += from->events;
+    to->hit_lines += from->hit_lines;
+    to->hits += from->hits;
+    to->dropped += from->dropped;
+    for (int r = 0; r < CP_SKIP__COUNT; r++) to->skipped[r] += from->skipped[r];
+}
+
+/* Takes files off the shared list until none is left. */
+static void *scan_files(void *arg)
+{
+    worker *w = arg;
+    run_ctx *x = w->x;
+    int i;
+    while ((i = atomic_fetch_add(&x->next, 1)) < x->nf) {
+        const char *path = x->files[i];
+        bool in = strcmp(path, "-") == 0;
+        int fd = in ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            int e = errno;
+            pthread_mutex_lock(&x->lock);
+            fprintf(stderr, "error: cannot read %s: %s\n", path, strerror(e));
+            x->errors = true;
+            pthread_mutex_unlock(&x->lock);
+            continue;
+        }
+        w->file = in ? "(standard input)" : path;
+#ifdef POSIX_FADV_SEQUENTIAL
+        posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+        cp_scan_stats st = {0};
+        cp_scan_opts o = {x->set, x->fmt, x->max_line, on_hit, on_progress, w};
+        cp_err err = {{0}};
+        cp_log_format got;
+        cp_status rc = cp_scan_fd(fd, &o, &st, &got, &err);
+        if (!in) close(fd);
+        out_flush(w);
+        pthread_mutex_lock(&x->lock);
+        if (rc) {
+            fprintf(stderr, "error: %s: %s\n", w->file, err.msg);
+            x->errors = true;
+        }
+        if (w->out.failed) {
+            fprintf(stderr, "error: out of memory writing the hits of %s\n", w->file);
+            x->errors = true;
+            w->out.failed = false;
+        }
+        add_stats(&x->st, &st);
+        pthread_mutex_unlock(&x->lock);
+    }
+    return NULL;
 }
 
 /* ---- HTTP (libcurl) ---- */
@@ -226,6 +321,14 @@ static cp_status http(const char *method, const char *url, const char *key, cons
         return cp_fail(err, CP_E_IO, "%s %s: %s", method, url, resp->over ? "response too large" : curl_easy_strerror(rc));
     }
     return CP_OK;
+}
+
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+           (double)ru.ru_stime.tv_usec / 1e6;
 }
 
 static bool is_url(const char *s) { return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0; }
@@ -344,6 +447,7 @@ int cp_cli_match(int argc, char **argv, cp_config *cfg)
     cp_log_format fmt = CP_FMT_AUTO;
     size_t max_line = CP_SCAN_MAX_LINE_DEFAULT;
     bool do_report = false, progress = isatty(STDERR_FILENO), quiet = false;
+    int jobs = 1;
     char **files = calloc((size_t)argc + 1, sizeof *files);
     int nf = 0;
     if (!files) return cp_cli_fail("out of memory");
@@ -373,6 +477,15 @@ int cp_cli_match(int argc, char **argv, cp_config *cfg)
                 return EXIT_ERROR;
             }
             max_line = (size_t)m;
+        } else if ((strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) && v) {
+            char *end;
+            long j = strtol(argv[++i], &end, 10);
+            if (*end || j < 1 || j > CP_MATCH_JOBS_MAX) {
+                fprintf(stderr, "error: -j %s: a number of parallel files from 1 to %d\n", argv[i], CP_MATCH_JOBS_MAX);
+                free(files);
+                return EXIT_ERROR;
+            }
+            jobs = (int)j;
         } else if (strcmp(a, "--report") == 0) do_report = true;
         else if (strcmp(a, "--progress") == 0) progress = true;
         else if (strcmp(a, "--no-progress") == 0) progress = false;
@@ -405,58 +518,54 @@ int cp_cli_match(int argc, char **argv, cp_config *cfg)
         return EXIT_ERROR;
     }
     double load_s = (double)(cp_mono_us() - tb) / 1e6;
-    run_ctx x = {.set = set, .quiet = quiet, .progress = progress};
-    x.out.cap = (size_t)1 << 20;
-    x.out.buf = malloc(x.out.cap);
-    if (do_report) x.per = calloc(set->n_inds ? set->n_inds : 1, sizeof *x.per);
-    if (!x.out.buf || (do_report && !x.per)) {
+    run_ctx x = {.set = set, .fmt = fmt, .max_line = max_line, .quiet = quiet, .progress = progress, .files = files, .nf = nf};
+    atomic_init(&x.next, 0);
+    pthread_mutex_init(&x.lock, NULL);
+    if (do_report && !(x.per = calloc(set->n_inds ? set->n_inds : 1, sizeof *x.per))) {
         cp_iset_release(set);
         free(files);
-        free(x.out.buf);
         cp_cli_fail("out of memory");
         return EXIT_ERROR;
     }
-    cp_scan_stats st = {0};
-    cp_scan_opts o = {set, fmt, max_line, on_hit, on_progress, &x};
-    bool errors = false;
-    x.t0 = cp_mono_us();
     char names[512] = "";
     for (int i = 0; i < nf; i++) {
-        const char *path = files[i];
-        bool in = strcmp(path, "-") == 0;
-        int fd = in ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            fprintf(stderr, "error: cannot read %s: %s\n", path, strerror(errno));
-            errors = true;
-            continue;
-        }
-        x.file = in ? "(standard input)" : path;
-        if (strlen(names) + strlen(x.file) + 3 < sizeof names) {
+        const char *f = strcmp(files[i], "-") == 0 ? "(standard input)" : files[i];
+        if (strlen(names) + strlen(f) + 3 < sizeof names) {
             if (names[0]) strcat(names, ", ");
-            strcat(names, x.file);
+            strcat(names, f);
         }
-#ifdef POSIX_FADV_SEQUENTIAL
-        posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-#endif
-        cp_log_format got;
-        if (cp_scan_fd(fd, &o, &st, &got, &err)) {
-            fprintf(stderr, "error: %s: %s\n", x.file, err.msg);
-            errors = true;
-        }
-        if (!in) close(fd);
     }
-    out_flush(&x.out);
-    fflush(stdout);
-    double secs = (double)(cp_mono_us() - x.t0) / 1e6;
+    if (jobs > nf) jobs = nf;
+    worker ws[CP_MATCH_JOBS_MAX];
+    pthread_t th[CP_MATCH_JOBS_MAX];
+    memset(ws, 0, sizeof ws);
+    x.t0 = cp_mono_us();
+    double cpu0 = cpu_seconds();
+    int started = 0;
+    for (int j = 0; j < jobs; j++) {
+        ws[j].x = &x;
+        if (j > 0 && pthread_create(&th[j], NULL, scan_files, &ws[j]) != 0) break;
+        started = j + 1;
+    }
+    scan_files(&ws[0]);
+    for (int j = 1; j < started; j++) pthread_join(th[j], NULL);
+    for (int j = 0; j < jobs; j++) free(ws[j].out.buf);
+    cp_scan_stats st = x.st;
+    bool errors = x.errors;
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "error: cannot write standard output: %s\n", strerror(errno));
+        errors = true;
+    }
+    double secs = (double)(cp_mono_us() - x.t0) / 1e6, cpu = cpu_seconds() - cpu0;
     if (progress) fputc('\n', stderr);
     json_t *sk = json_object();
     for (int r = 0; r < CP_SKIP__COUNT; r++) json_object_set_new(sk, cp_skip_reason_name((cp_skip_reason)r), json_integer((json_int_t)st.skipped[r]));
     cp_iset_stats is;
     cp_iset_stats_get(set, &is);
-    json_t *sum = json_pack("{s:{s:i, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:f, s:f, s:f, s:I, s:f}}", "summary", "files", nf,
+    json_t *sum = json_pack("{s:{s:i, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:f, s:f, s:f, s:f, s:I, s:f}}", "summary", "files", nf,
                             "lines", (json_int_t)st.lines, "bytes", (json_int_t)st.bytes, "events", (json_int_t)st.events,
                             "hit_lines", (json_int_t)st.hit_lines, "hits", (json_int_t)st.hits, "skipped", sk, "dropped",
-                            (json_int_t)st.dropped, "seconds", secs, "mb_per_s", secs > 0 ? (double)st.bytes / 1e6 / secs : 0.0,
+                            (json_int_t)st.dropped, "seconds", secs, "cpu_seconds", cpu, "mb_per_s", secs > 0 ? (double)st.bytes / 1e6 / secs : 0.0,
                             "lines_per_s", secs > 0 ? (double)st.lines / secs : 0.0, "indicators", (json_int_t)is.indicators,
                             "indicators_load_seconds", load_s);
     char *text = sum ? json_dumps(sum, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
@@ -466,7 +575,7 @@ int cp_cli_match(int argc, char **argv, cp_config *cfg)
     int rc = errors ? EXIT_ERROR : st.hits ? EXIT_HITS : EXIT_NONE;
     if (do_report && !errors && st.hits && report(&x, server, key, collection, names)) rc = EXIT_ERROR;
     free(x.per);
-    free(x.out.buf);
+    pthread_mutex_destroy(&x.lock);
     free(files);
     cp_iset_release(set);
     curl_global_cleanup();

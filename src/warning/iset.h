@@ -119,10 +119,19 @@ cp_iset *cp_iset_builder_finish(cp_iset_builder *b, cp_err *err);
 /* A set without indicators (refcount 1). NULL when out of memory. */
 cp_iset *cp_iset_empty(void);
 
-/* Every active indicator of the store, in every collection (the last version
+/* Every active indicator of the store, in every collection but the alerts
+ * collections (CP_ISET_SOURCE_WHERE; the last version
  * of each object that is not revoked, valid at now_ms), warninglisted values
  * left out per the process-wide lists (intel/warninglist.h). */
 cp_status cp_iset_build_from_store(cp_conn *c, int64_t now_ms, cp_iset **out, cp_err *err);
+
+/* The indicators the store's set is built from (an SQL condition on
+ * intel_objects): indicators of every collection except the members' alerts
+ * collections, which hold the system's own output (an alert's STIX indicator
+ * naming the address it saw), not intelligence: matching them would turn every
+ * alert into an indicator of itself, and each new alert would rebuild the set. */
+#define CP_ISET_SOURCE_WHERE \
+    "type = 'indicator' AND cnum NOT IN (SELECT num FROM intel_collections WHERE kind = 'alerts')"
 
 /* When the set was built (ms) and the first instant after that at which an
  * indicator's validity starts or ends (0: none): the set is stale then. */

@@ -38,6 +38,7 @@ struct cp_iset_builder {
     cp_iset_stats stats;
     int64_t next_change_ms;
     bool nomem;
+    struct compiler *comp; /* scratch of the pattern compiler */
 };
 
 static bool grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -51,6 +52,8 @@ static bool grow(void **p, size_t *cap, size_t need, size_t elem)
     *cap = c;
     return true;
 }
+
+static void free_compiler(struct compiler *c);
 
 cp_iset_builder *cp_iset_builder_new(void)
 {
@@ -67,6 +70,7 @@ void cp_iset_builder_free(cp_iset_builder *b)
     free(b->code);
     free(b->pool);
     free(b->ents);
+    free_compiler(b->comp);
     free(b);
 }
 
@@ -87,21 +91,37 @@ typedef struct {
     uint8_t bytes[CPI_KEY_MAX];
 } ckey;
 
+/* A key as kept by the compiler: its bytes in the compiler's pool. */
+typedef struct {
+    int kind, term;
+    uint32_t len, off;
+} ckref;
+
 #define MAX_NODES (2 * CP_PATTERN_MAX_COMPARISONS + 2)
 #define MAX_KEYS 4096
 
-typedef struct {
+typedef struct compiler {
     cp_iset_builder *b;
     cnode nodes[MAX_NODES];
     int n_nodes;
     int n_terms;
-    ckey *keys; /* MAX_KEYS */
+    ckref *keys; /* MAX_KEYS */
     int n_keys;
+    uint8_t *kb; /* the keys' bytes */
+    size_t kb_len, kb_cap;
     int cur_term;
     int cur_count;
     bool too_many;
     uint64_t warninglisted;
 } compiler;
+
+static void free_compiler(struct compiler *c)
+{
+    if (!c) return;
+    free(c->keys);
+    free(c->kb);
+    free(c);
+}
 
 static int node(compiler *c, int kind, int term)
 {
@@ -163,9 +183,22 @@ static int on_obs(const cp_observable *o, void *ctx)
         c->too_many = true;
         return 1;
     }
-    ckey *k = &c->keys[c->n_keys];
-    if (!obs_key(o, k)) return 0;
-    k->term = c->cur_term;
+    ckey k;
+    if (!obs_key(o, &k)) return 0;
+    if (c->kb_len + k.len > c->kb_cap) {
+        size_t cap = c->kb_cap ? c->kb_cap : 4096;
+        while (cap < c->kb_len + k.len) cap *= 2;
+        uint8_t *q = realloc(c->kb, cap);
+        if (!q) {
+            c->too_many = true; /* reported as skipped: the builder itself will fail for memory soon */
+            return 1;
+        }
+        c->kb = q;
+        c->kb_cap = cap;
+    }
+    memcpy(c->kb + c->kb_len, k.bytes, k.len);
+    c->keys[c->n_keys] = (ckref){k.kind, c->cur_term, k.len, (uint32_t)c->kb_len};
+    c->kb_len += k.len;
     c->n_keys++;
     c->cur_count++;
     return 0;
@@ -368,6 +401,7 @@ static cp_status compile_pattern(cp_iset_builder *b, compiler *c, const char *id
     }
     c->b = b;
     c->n_nodes = c->n_terms = c->n_keys = 0;
+    c->kb_len = 0;
     c->too_many = false;
     c->warninglisted = 0;
     int r = compile_obs(c, root);
@@ -398,9 +432,9 @@ static cp_status compile_pattern(cp_iset_builder *b, compiler *c, const char *id
     cp_status st = cpi_builder_add_ind(b, id, tlp, collection, code, code_len, nterms, &ind);
     if (st) return cp_fail(err, st, st == CP_E_NOMEM ? "out of memory" : "too many indicators");
     for (int i = 0; i < c->n_keys; i++) {
-        const ckey *k = &c->keys[i];
+        const ckref *k = &c->keys[i];
         if (map[k->term] < 0) continue; /* its term was simplified away */
-        st = cpi_builder_add_key(b, k->kind, k->bytes, k->len, ind, map[k->term], !simple);
+        st = cpi_builder_add_key(b, k->kind, c->kb + k->off, k->len, ind, map[k->term], !simple);
         if (st) return cp_fail(err, st, st == CP_E_NOMEM ? "out of memory" : "the set's key pool is full");
     }
     b->stats.indicators++;
@@ -412,24 +446,47 @@ cp_status cp_iset_builder_add_pattern(cp_iset_builder *b, const char *stix_id, c
                                       int64_t collection, bool *compiled, cp_err *err)
 {
     if (compiled) *compiled = false;
-    static _Thread_local compiler *tc;
-    if (!tc) {
-        tc = malloc(sizeof *tc);
-        if (tc) tc->keys = malloc(MAX_KEYS * sizeof(ckey));
-        if (!tc || !tc->keys) {
-            if (tc) free(tc);
-            tc = NULL;
-            return cp_fail(err, CP_E_NOMEM, "out of memory");
+    if (!b->comp) {
+        /* the compiler's scratch, kept for the builder's life */
+        compiler *c = malloc(sizeof *c);
+        if (c) c->kb = NULL, c->kb_len = c->kb_cap = 0;
+        if (c && !(c->keys = malloc(MAX_KEYS * sizeof(ckref)))) {
+            free(c);
+            c = NULL;
         }
+        if (!c) return cp_fail(err, CP_E_NOMEM, "out of memory");
+        b->comp = c;
     }
+    compiler *tc = b->comp;
     return compile_pattern(b, tc, stix_id ? stix_id : "", pattern, len, tlp, collection, compiled, err);
 }
 
-static int64_t ts_ms(const json_t *v, bool *ok)
+static int64_t ts_ms(const char *v)
 {
     int64_t us = 0;
-    *ok = json_is_string(v) && cp_taxii_ts_parse(json_string_value(v), &us, NULL) == CP_OK;
-    return us / 1000;
+    return v && cp_taxii_ts_parse(v, &us, NULL) == CP_OK ? us / 1000 : 0;
+}
+
+cp_status cpi_builder_add_fields(cp_iset_builder *b, const cpi_indicator_fields *f, int tlp, int64_t collection, int64_t now_ms,
+                                 bool *compiled, cp_err *err)
+{
+    if (compiled) *compiled = false;
+    if (f->revoked || !f->id) return CP_OK;
+    if ((f->pattern_type && strcmp(f->pattern_type, "stix") != 0) || f->pattern_type_not_string || !f->pattern) {
+        b->stats.skipped_other++;
+        return CP_OK;
+    }
+    int64_t from = ts_ms(f->valid_from), until = ts_ms(f->valid_until);
+    if (from > now_ms || (until && until <= now_ms)) {
+        b->stats.expired++;
+        if (from > now_ms && (!b->next_change_ms || from < b->next_change_ms)) b->next_change_ms = from;
+        return CP_OK;
+    }
+    bool done = false;
+    cp_status st = cp_iset_builder_add_pattern(b, f->id, f->pattern, f->pattern_len, tlp, collection, &done, err);
+    if (!st && done && until && (!b->next_change_ms || until < b->next_change_ms)) b->next_change_ms = until;
+    if (compiled) *compiled = done;
+    return st;
 }
 
 cp_status cp_iset_builder_add_object(cp_iset_builder *b, const json_t *obj, int tlp, int64_t collection, int64_t now_ms,
@@ -437,31 +494,19 @@ cp_status cp_iset_builder_add_object(cp_iset_builder *b, const json_t *obj, int 
 {
     if (compiled) *compiled = false;
     const char *type = json_string_value(json_object_get(obj, "type"));
-    const char *id = json_string_value(json_object_get(obj, "id"));
-    if (!type || strcmp(type, "indicator") != 0 || !id) return CP_OK;
-    if (json_is_true(json_object_get(obj, "revoked"))) return CP_OK;
-    const json_t *pt = json_object_get(obj, "pattern_type");
-    const json_t *pat = json_object_get(obj, "pattern");
-    if ((pt && !(json_is_string(pt) && strcmp(json_string_value(pt), "stix") == 0)) || !json_is_string(pat)) {
-        b->stats.skipped_other++;
-        return CP_OK;
-    }
-    bool ok;
-    const json_t *vf = json_object_get(obj, "valid_from"), *vu = json_object_get(obj, "valid_until");
-    int64_t from = ts_ms(vf, &ok);
-    if (!ok) from = 0;
-    int64_t until = ts_ms(vu, &ok);
-    if (!ok) until = 0;
-    if (from > now_ms || (until && until <= now_ms)) {
-        b->stats.expired++;
-        if (from > now_ms && (!b->next_change_ms || from < b->next_change_ms)) b->next_change_ms = from;
-        return CP_OK;
-    }
-    bool done = false;
-    cp_status st = cp_iset_builder_add_pattern(b, id, json_string_value(pat), json_string_length(pat), tlp, collection, &done, err);
-    if (!st && done && until && (!b->next_change_ms || until < b->next_change_ms)) b->next_change_ms = until;
-    if (compiled) *compiled = done;
-    return st;
+    if (!type || strcmp(type, "indicator") != 0) return CP_OK;
+    const json_t *pt = json_object_get(obj, "pattern_type"), *pat = json_object_get(obj, "pattern");
+    cpi_indicator_fields f = {
+        .id = json_string_value(json_object_get(obj, "id")),
+        .pattern = json_string_value(pat),
+        .pattern_len = json_string_length(pat),
+        .pattern_type = json_string_value(pt),
+        .pattern_type_not_string = pt && !json_is_string(pt),
+        .valid_from = json_string_value(json_object_get(obj, "valid_from")),
+        .valid_until = json_string_value(json_object_get(obj, "valid_until")),
+        .revoked = json_is_true(json_object_get(obj, "revoked")),
+    };
+    return cpi_builder_add_fields(b, &f, tlp, collection, now_ms, compiled, err);
 }
 
 void cpi_builder_set_meta(cp_iset_builder *b, const cp_iset_stats *st, int64_t next_change_ms)

@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "warning/iset.h"
 
@@ -142,14 +143,36 @@ cp_status cpi_builder_add_key(cp_iset_builder *b, int kind, const uint8_t *bytes
                               bool complex);
 void cpi_builder_set_meta(cp_iset_builder *b, const cp_iset_stats *st, int64_t next_change_ms);
 
+/* An indicator's properties that the set needs (NULL: absent), however they
+ * were read: from a Jansson object, or straight from the stored text. */
+typedef struct {
+    const char *id;
+    const char *pattern;
+    size_t pattern_len;
+    const char *pattern_type;
+    bool pattern_type_not_string;
+    const char *valid_from, *valid_until;
+    bool revoked;
+} cpi_indicator_fields;
+/* Reads those properties straight from a stored object's JSON text (valid
+ * JSON; iset_store.c), strings unescaped into scratch (n + 8 bytes); f must
+ * be zeroed but for id. false when the text is not shaped as expected (the
+ * caller then parses it with Jansson). */
+bool cpi_read_indicator_fields(const char *body, size_t n, char *scratch, cpi_indicator_fields *f);
+cp_status cpi_builder_add_fields(cp_iset_builder *b, const cpi_indicator_fields *f, int tlp, int64_t collection,
+                                 int64_t now_ms, bool *compiled, cp_err *err);
+
 /* ---- matching one event whose values arrive one by one (iset_match.c) ----
  * The scanners and cp_iset_match feed candidate values; every posting found
  * is recorded as a touch (indicator, term, which value); finish evaluates
  * the touched indicators (simple: any touch; complex: the program over the
  * touched terms) and reports each indicator at most once, attributed to the
  * first value (in the order fed) of a satisfied term. An event touches few
- * indicators; past CPI_TOUCH_MAX further touches are counted and dropped. */
-#define CPI_TOUCH_MAX 1024
+ * indicators: the touches live in a small inline array and move to the heap
+ * when a value is shared by many indicators (up to CPI_TOUCH_MAX; beyond,
+ * touches are counted in dropped). cpi_event_release frees the heap part. */
+#define CPI_TOUCH_INLINE 256
+#define CPI_TOUCH_MAX (1u << 20)
 
 typedef struct {
     uint32_t ind;
@@ -160,11 +183,20 @@ typedef struct {
 
 typedef struct {
     const cp_iset *s;
-    uint32_t n;
+    uint32_t n, cap; /* cap 0: the inline array (CPI_TOUCH_INLINE) */
     uint64_t dropped;
-    cpi_touch t[CPI_TOUCH_MAX];
+    cpi_touch *heap;
+    cpi_touch t_inline[CPI_TOUCH_INLINE];
 } cpi_event;
 
+static inline cpi_touch *cpi_event_touches(cpi_event *e) { return e->cap ? e->heap : e->t_inline; }
+static inline void cpi_event_release(cpi_event *e)
+{
+    free(e->heap);
+    e->heap = NULL;
+    e->cap = 0;
+    e->n = 0;
+}
 static inline void cpi_event_reset(cpi_event *e) { e->n = 0; }
 /* The postings of one key, as value val. */
 void cpi_event_key(cpi_event *e, int kind, const void *bytes, size_t len, uint32_t val);

@@ -8,15 +8,31 @@
 #include "warning/iset_internal.h"
 #include "warning/normalise.h"
 
+/* Room for k more touches; false (and the touches counted as dropped) past
+ * CPI_TOUCH_MAX or when memory runs out. */
+static bool room(cpi_event *e, uint32_t k)
+{
+    uint32_t cap = e->cap ? e->cap : CPI_TOUCH_INLINE;
+    if (e->n + (uint64_t)k <= cap) return true;
+    uint64_t want = cap;
+    while (want < e->n + (uint64_t)k) want *= 2;
+    if (want > CPI_TOUCH_MAX) return false;
+    cpi_touch *q = realloc(e->heap, (size_t)want * sizeof *q);
+    if (!q) return false;
+    if (!e->cap) memcpy(q, e->t_inline, e->n * sizeof *q);
+    e->heap = q;
+    e->cap = (uint32_t)want;
+    return true;
+}
+
 static inline void touch(cpi_event *e, const cpi_post *p, uint32_t np, uint32_t val)
 {
-    for (uint32_t i = 0; i < np; i++) {
-        if (e->n >= CPI_TOUCH_MAX) {
-            e->dropped += np - i;
-            return;
-        }
-        e->t[e->n++] = (cpi_touch){p[i].ind, val, p[i].term, p[i].complex};
+    if (!room(e, np)) {
+        e->dropped += np;
+        return;
     }
+    cpi_touch *t = cpi_event_touches(e);
+    for (uint32_t i = 0; i < np; i++) t[e->n++] = (cpi_touch){p[i].ind, val, p[i].term, p[i].complex};
 }
 
 void cpi_event_key(cpi_event *e, int kind, const void *bytes, size_t len, uint32_t val)
@@ -101,33 +117,29 @@ static bool eval(const uint8_t *code, size_t len, uint64_t mask)
 size_t cpi_event_finish(cpi_event *e, cp_iset_hit *hits, size_t max)
 {
     if (e->n == 0) return 0;
-    if (e->n > 1) qsort(e->t, e->n, sizeof e->t[0], by_ind);
-    size_t nh = 0;
-    cp_iset_hit local[64];
-    cp_iset_hit *out = hits && max ? hits : local;
-    size_t cap = hits && max ? max : 0;
+    cpi_touch *t = cpi_event_touches(e);
+    if (e->n > 1) qsort(t, e->n, sizeof t[0], by_ind);
+    size_t nh = 0, cap = hits ? max : 0;
     for (uint32_t i = 0; i < e->n;) {
-        uint32_t j = i, ind = e->t[i].ind;
-        while (j < e->n && e->t[j].ind == ind) j++;
+        uint32_t j = i, ind = t[i].ind;
+        while (j < e->n && t[j].ind == ind) j++;
         bool hit;
-        uint32_t val = e->t[i].val; /* touches are sorted by value within ind */
-        if (!e->t[i].complex) {
+        uint32_t val = t[i].val; /* touches are sorted by value within ind */
+        if (!t[i].complex) {
             hit = true;
         } else {
             uint64_t mask = 0;
-            for (uint32_t k = i; k < j; k++) mask |= 1ULL << e->t[k].term;
+            for (uint32_t k = i; k < j; k++) mask |= 1ULL << t[k].term;
             const cpi_ind *in = &e->s->inds[ind];
             hit = eval(e->s->code + in->code_off, in->code_len, mask);
-            /* the first value of a term that counts: a term whose bit alone
-             * is not needed still counts as what was seen first */
         }
         if (hit) {
-            if (nh < cap) out[nh] = (cp_iset_hit){ind, val};
+            if (nh < cap) hits[nh] = (cp_iset_hit){ind, val};
             nh++;
         }
         i = j;
     }
-    if (cap) qsort(out, nh < cap ? nh : cap, sizeof *out, by_val);
+    if (cap && nh > 1) qsort(hits, nh < cap ? nh : cap, sizeof *hits, by_val);
     e->n = 0;
     return nh;
 }
@@ -182,11 +194,13 @@ static void feed(cpi_event *e, const cp_val *v, uint32_t idx)
 size_t cp_iset_match(const cp_iset *s, const cp_val *vals, size_t nvals, cp_iset_hit *hits, size_t max)
 {
     if (!s || !s->n_keys) return 0;
-    static _Thread_local cpi_event tl_event;
-    cpi_event *e = &tl_event;
-    e->s = s;
-    e->n = 0;
-    e->dropped = 0;
-    for (size_t i = 0; i < nvals; i++) feed(e, &vals[i], (uint32_t)i);
-    return cpi_event_finish(e, hits, max);
+    cpi_event ev; /* a few KiB: its inline touches */
+    ev.s = s;
+    ev.n = ev.cap = 0;
+    ev.heap = NULL;
+    ev.dropped = 0;
+    for (size_t i = 0; i < nvals; i++) feed(&ev, &vals[i], (uint32_t)i);
+    size_t n = cpi_event_finish(&ev, hits, max);
+    cpi_event_release(&ev);
+    return n;
 }

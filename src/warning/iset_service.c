@@ -44,7 +44,7 @@ static cp_status read_audit(cp_conn *c, int64_t *out, cp_err *err)
 static cp_status read_indicators(cp_conn *c, signature *s, cp_err *err)
 {
     cp_stmt *st;
-    cp_status rc = cp_stmt_prepare(c, "SELECT MAX(seq), COUNT(*) FROM intel_objects WHERE type = 'indicator'", &st, err);
+    cp_status rc = cp_stmt_prepare(c, "SELECT MAX(seq), COUNT(*) FROM intel_objects WHERE " CP_ISET_SOURCE_WHERE, &st, err);
     if (rc) return rc;
     if (cp_stmt_step(st, err) == CP_STEP_ROW) {
         s->max_seq = cp_stmt_col_int(st, 0);
@@ -77,16 +77,16 @@ static cp_status rebuild(cp_conn *c, const char *why)
     return CP_OK;
 }
 
+/* The signature read just before the startup build: whatever changes after
+ * it, the thread sees. */
+static signature g_first;
+
 static void *loop(void *arg)
 {
     (void)arg;
     cp_err err = {{0}};
     cp_conn *c = cp_db_thread_conn(g_db, &err);
-    signature last = {0};
-    if (c) {
-        read_audit(c, &last.audit, &err);
-        read_indicators(c, &last, &err);
-    }
+    signature last = g_first;
     pthread_mutex_lock(&g_lock);
     while (!g_stop) {
         struct timespec until;
@@ -122,7 +122,13 @@ cp_status cp_iset_service_start(cp_db *db, cp_err *err)
 {
     cp_conn *c = cp_db_thread_conn(db, err);
     if (!c) return CP_E_UNAVAILABLE;
-    cp_status rc = rebuild(c, "startup");
+    /* the signature first, then the build: a change in between is seen by
+     * the thread (and costs one more build), never missed */
+    g_first = (signature){0};
+    cp_status rc = read_audit(c, &g_first.audit, err);
+    if (!rc) rc = read_indicators(c, &g_first, err);
+    if (rc) return rc;
+    rc = rebuild(c, "startup");
     if (rc) return cp_fail(err, rc, "cannot compile the indicator set");
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);

@@ -14,23 +14,26 @@ static const uint8_t MAPPED[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 bool cp_norm_ipv4(const char *s, size_t len, uint8_t out[16])
 {
     if (len < 7 || len > 15) return false;
-    unsigned part = 0, digits = 0, parts = 0;
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
     uint8_t b[4];
-    for (size_t i = 0; i <= len; i++) {
-        char c = i < len ? s[i] : '.';
-        if (c >= '0' && c <= '9') {
-            if (digits == 1 && part == 0) return false; /* leading zero */
-            part = part * 10 + (unsigned)(c - '0');
-            if (++digits > 3 || part > 255) return false;
-        } else if (c == '.') {
-            if (digits == 0 || parts == 4) return false;
-            b[parts++] = (uint8_t)part;
-            part = digits = 0;
-        } else {
-            return false;
+    for (int k = 0; k < 4; k++) {
+        if (p >= end || (unsigned)(*p - '0') > 9) return false;
+        unsigned v = (unsigned)(*p++ - '0');
+        if (p < end && (unsigned)(*p - '0') <= 9) {
+            if (v == 0) return false; /* leading zero */
+            v = v * 10 + (unsigned)(*p++ - '0');
+            if (p < end && (unsigned)(*p - '0') <= 9) {
+                v = v * 10 + (unsigned)(*p++ - '0');
+                if (v > 255) return false;
+            }
+        }
+        b[k] = (uint8_t)v;
+        if (k < 3) {
+            if (p >= end || *p != '.') return false;
+            p++;
         }
     }
-    if (parts != 4) return false;
+    if (p != end) return false;
     memcpy(out, MAPPED, 12);
     memcpy(out + 12, b, 4);
     return true;

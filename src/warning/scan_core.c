@@ -29,7 +29,9 @@ static void init_tables(void)
     for (int c = 0x21; c < 0x7f; c++) URLCH[c] = 1;
     for (const char *p = "\"<>\\^`{|}'"; *p; p++) URLCH[(unsigned char)*p] = 0;
     for (int c = 0x21; c < 0x7f; c++) LOCALCH[c] = (CLS[c] & (C_ALPHA | C_DIGIT | C_HEXA)) != 0;
-    for (const char *p = "!#$%&'*+/=?^_`{|}~.-"; *p; p++) LOCALCH[(unsigned char)*p] = 1;
+    /* RFC 5322 allows = / ? & # too, but in logs they separate keys, paths
+     * and queries from the address ("user=boss@example.org") */
+    for (const char *p = "!$%'*+^_`{|}~.-"; *p; p++) LOCALCH[(unsigned char)*p] = 1;
 }
 
 static const char *const SKIP_NAMES[CP_SKIP__COUNT] = {"huge", "binary", "not_utf8", "malformed", "truncated"};
@@ -54,6 +56,9 @@ cp_scanner *cp_scanner_new(const cp_iset *s)
 void cp_scanner_free(cp_scanner *sc)
 {
     if (!sc) return;
+    cpi_event_release(&sc->ev);
+    free(sc->raw);
+    free(sc->hits);
     free(sc->arena);
     free(sc);
 }
@@ -160,14 +165,15 @@ static void look_key(cp_scanner *sc, int kind, const char *key, size_t n, const 
     settle(sc, before, val, vlen, kind);
 }
 
-/* A part without ':' or '_'. */
-static void part(cp_scanner *sc, const char *s, size_t n)
+/* A part without ':' or '_'. bits: its byte classes when the caller knows
+ * them (a superset is fine), else 0. */
+static void part(cp_scanner *sc, const char *s, size_t n, uint8_t bits)
 {
     while (n && (*s == '.' || *s == '-')) s++, n--;
     while (n && (s[n - 1] == '.' || s[n - 1] == '-')) n--;
     if (n < 4) return;
-    uint8_t bits = 0;
-    for (size_t i = 0; i < n; i++) bits |= CLS[(unsigned char)s[i]];
+    if (!bits)
+        for (size_t i = 0; i < n; i++) bits |= CLS[(unsigned char)s[i]];
     char buf[CPI_KEY_MAX];
     if (n >= 32) {
         /* hex runs between dots and hyphens */
@@ -194,6 +200,17 @@ static void part(cp_scanner *sc, const char *s, size_t n)
     look_domain(sc, buf, dn, s, n);
 }
 
+/* The domain s[0..n) right after '@': with the local part before it, an
+ * e-mail address. */
+static void email(cp_scanner *sc, const char *text, const char *s, size_t n)
+{
+    const char *at = s - 1, *l = at;
+    while (l > text && at - l < 64 && LOCALCH[(unsigned char)l[-1]]) l--;
+    char buf[CPI_KEY_MAX];
+    size_t en;
+    if (l < at && (en = cp_norm_email(l, (size_t)(s + n - l), buf))) look_key(sc, CPI_K_EMAIL, buf, en, l, (size_t)(s + n - l));
+}
+
 /* A run of [A-Za-z0-9._:-]. */
 static void run(cp_scanner *sc, const char *text, const char *s, size_t n, uint8_t bits)
 {
@@ -201,31 +218,36 @@ static void run(cp_scanner *sc, const char *text, const char *s, size_t n, uint8
     if (bits & C_COLON) {
         if (!(bits & ~(C_DIGIT | C_HEXA | C_COLON | C_DOT)) && n >= 2) {
             size_t colons = 0;
-            for (size_t i = 0; i < n; i++) colons += s[i] == ':';
+            bool gap = false; /* "::" */
+            for (size_t i = 0; i < n; i++)
+                if (s[i] == ':') {
+                    colons++;
+                    if (i + 1 < n && s[i + 1] == ':') gap = true;
+                }
+            /* eight groups, or fewer with "::" (an IPv4 tail counts two):
+             * times (10:00:01) and MAC addresses never get to inet_pton */
+            bool shaped = colons >= 2 && colons <= 7 && (gap || colons == 7 || (colons == 6 && (bits & C_DOT)));
             uint8_t addr[16];
-            if (colons >= 2 && cp_norm_ipv6(s, n, addr)) {
+            if (shaped && cp_norm_ipv6(s, n, addr)) {
                 look_ip(sc, addr, s, n);
                 return;
             }
         }
+    }
+    if (!(bits & (C_COLON | C_UNDER))) {
+        /* the usual case (an address, a name): one part, its classes known */
+        if (s > text && s[-1] == '@') email(sc, text, s, n);
+        part(sc, s, n, bits);
+        return;
     }
     /* parts between ':' and '_' */
     size_t i = 0;
     while (i < n) {
         size_t j = i;
         while (j < n && s[j] != ':' && s[j] != '_') j++;
-        const char *at = (i == 0 && s > text && s[-1] == '@') ? s - 1 : NULL;
         if (j > i) {
-            if (at) {
-                /* an e-mail address: the local part before '@' */
-                const char *l = at;
-                while (l > text && at - l < 64 && LOCALCH[(unsigned char)l[-1]]) l--;
-                char buf[CPI_KEY_MAX];
-                size_t en;
-                if (l < at && (en = cp_norm_email(l, (size_t)(s + j - l), buf)))
-                    look_key(sc, CPI_K_EMAIL, buf, en, l, (size_t)(s + j - l));
-            }
-            part(sc, s + i, j - i);
+            if (i == 0 && s > text && s[-1] == '@') email(sc, text, s, j);
+            part(sc, s + i, j - i, 0);
         }
         i = j + 1;
     }
@@ -265,7 +287,7 @@ void cp_scan_text(cp_scanner *sc, const char *text, size_t len)
             if (sch > s + 1) run(sc, text, (const char *)s, (size_t)(sch - 1 - s), bits);
             continue; /* the host and path are scanned as text from "//" on */
         }
-        run(sc, text, (const char *)s, (size_t)(p - s), bits);
+        if ((bits & (C_DOT | C_COLON)) || p - s >= 32) run(sc, text, (const char *)s, (size_t)(p - s), bits);
     }
 }
 
@@ -280,8 +302,20 @@ size_t cp_scan_line_end(cp_scanner *sc)
     sc->dropped += sc->ev.dropped;
     sc->ev.dropped = 0;
     if (sc->ev.n == 0) return 0;
-    size_t n = cpi_event_finish(&sc->ev, sc->raw, CP_SCAN_VALUES_MAX);
-    size_t w = n < CP_SCAN_VALUES_MAX ? n : CP_SCAN_VALUES_MAX;
+    if (sc->ev.n > sc->hits_cap) {
+        /* at most one hit per touched indicator: room for every touch */
+        size_t cap = sc->hits_cap ? sc->hits_cap : 64;
+        while (cap < sc->ev.n) cap *= 2;
+        cp_iset_hit *r = realloc(sc->raw, cap * sizeof *r);
+        if (r) sc->raw = r;
+        cp_scan_hit *h = r ? realloc(sc->hits, cap * sizeof *h) : NULL;
+        if (h) {
+            sc->hits = h;
+            sc->hits_cap = cap;
+        }
+    }
+    size_t n = cpi_event_finish(&sc->ev, sc->raw, sc->hits_cap);
+    size_t w = n < sc->hits_cap ? n : sc->hits_cap;
     for (size_t i = 0; i < w; i++) {
         const cp_scan_val *v = &sc->vals[sc->raw[i].value];
         sc->hits[i] = (cp_scan_hit){sc->raw[i].indicator, v->kind, v->field, v->field_len, v->value, v->value_len};

@@ -12,8 +12,9 @@
  * next cp_scan_line_begin().
  *
  * CANDIDATES in text (docs/early-warning.md has the full rules): runs of
- * [A-Za-z0-9._:-] are split and tried as an IPv6 address (a run with two
- * colons or more), else per ':' and '_' part as an IPv4 dotted quad, hex
+ * [A-Za-z0-9._:-] are split and tried as an IPv6 address (a run shaped
+ * like one: "::", or eight groups, or seven and an IPv4 tail), else per
+ * ':' and '_' part as an IPv4 dotted quad, hex
  * runs of exactly 32/40/64/128 digits as hashes, and dotted names as
  * domains (exact and every parent for "any subdomain of"); "scheme://..."
  * up to white space or a quote is a URL; a domain right after "local@" is
@@ -72,10 +73,11 @@ typedef struct {
     int path_n;
     cp_scan_val vals[CP_SCAN_VALUES_MAX];
     uint32_t n_vals;
-    cp_iset_hit raw[CP_SCAN_VALUES_MAX];
-    cp_scan_hit hits[CP_SCAN_VALUES_MAX];
+    cp_iset_hit *raw;   /* hits_cap of them */
+    cp_scan_hit *hits;  /* the line's hits (every one: one per indicator) */
+    size_t hits_cap;
     size_t n_hits;   /* hits written to hits[] */
-    size_t n_total;  /* hits of the line, beyond the array included */
+    size_t n_total;  /* hits of the line (more than n_hits only when memory ran out) */
     uint64_t dropped; /* touches or values beyond the limits (stats) */
     char *arena;
     size_t arena_len;
@@ -97,8 +99,7 @@ void cp_scan_text(cp_scanner *sc, const char *text, size_t len);
 void cp_scan_url(cp_scanner *sc, const char *text, size_t len);
 /* Copies bytes into the line's arena; NULL when full. */
 char *cp_scan_keep(cp_scanner *sc, const char *bytes, size_t len);
-/* Evaluates the line; returns the number of hits (sc->hits, at most
- * CP_SCAN_VALUES_MAX of them). */
+/* Evaluates the line; returns the number of hits in sc->hits. */
 size_t cp_scan_line_end(cp_scanner *sc);
 
 /* Line checks shared by the readers: 0 when the line is UTF-8 text without

@@ -83,17 +83,17 @@ int cp_scan_csv_line(cp_scan_file *f, cp_scanner *sc, const char *p, size_t n, c
         if (vl == 0) continue;
         if (cells[i].quoted_escapes) {
             /* "" -> " in the arena */
-            char tmp[CP_SCAN_ARENA / 4];
-            if (vl > sizeof tmp) continue;
-            size_t w = 0;
-            for (size_t j = 0; j < vl; j++) {
-                tmp[w++] = v[j];
-                if (v[j] == '"' && j + 1 < vl && v[j + 1] == '"') j++;
+            /* unescaped in the arena; when it is full, scanned as it is */
+            char *kept = cp_scan_keep(sc, v, vl);
+            if (kept) {
+                size_t w = 0;
+                for (size_t j = 0; j < vl; j++) {
+                    kept[w++] = v[j];
+                    if (v[j] == '"' && j + 1 < vl && v[j + 1] == '"') j++;
+                }
+                v = kept;
+                vl = w;
             }
-            const char *kept = cp_scan_keep(sc, tmp, w);
-            if (!kept) continue;
-            v = kept;
-            vl = w;
         }
         if (i < f->n_names && f->name_len[i]) {
             cp_scan_set_field(sc, f->name[i], f->name_len[i]);

@@ -54,14 +54,14 @@ void cp_scan_file_set_names(cp_scan_file *f, const char *const *names, const siz
 {
     size_t total = 0;
     for (int i = 0; i < n; i++) total += lens[i];
-    if (total > f->names_cap) {
+    if (total > f->names_cap || !f->names) {
         char *q = realloc(f->names, total ? total : 1);
         if (!q) {
             f->n_names = 0;
             return;
         }
         f->names = q;
-        f->names_cap = total;
+        f->names_cap = total ? total : 1;
     }
     size_t off = 0;
     f->host_col = f->uri_col = -1;

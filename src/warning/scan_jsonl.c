@@ -15,6 +15,9 @@
  */
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "warning/scan_file.h"
 
@@ -29,28 +32,68 @@ typedef struct {
     size_t host_len, path_len;
 } level;
 
-/* The next '"' in [p, end), eight bytes at a time (JSON strings in logs are
- * short: a call to memchr costs more than it saves). */
+/* The next '"' or '\\' in [p, end), eight bytes at a time (JSON strings in
+ * logs are short: a call to memchr costs more than it saves). */
 static inline const char *find_quote(const char *p, const char *end)
 {
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bs)));
+        if (m) return p + __builtin_ctz((unsigned)m);
+        p += 16;
+    }
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     while (end - p >= 8) {
         uint64_t w;
         memcpy(&w, p, 8);
-        uint64_t x = w ^ 0x2222222222222222ULL;
-        uint64_t t = (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+        uint64_t x = w ^ 0x2222222222222222ULL, y = w ^ 0x5c5c5c5c5c5c5c5cULL;
+        uint64_t t = ((x - 0x0101010101010101ULL) & ~x) | ((y - 0x0101010101010101ULL) & ~y);
+        t &= 0x8080808080808080ULL;
         if (t) return p + (__builtin_ctzll(t) >> 3);
         p += 8;
     }
 #endif
-    while (p < end && *p != '"') p++;
+    while (p < end && *p != '"' && *p != '\\') p++;
     return p < end ? p : NULL;
 }
 
-static bool key_is(const char *k, size_t n, const char *want)
+/* Structural bytes; everything else between strings (white space, numbers,
+ * literals) is skipped over. */
+enum { J_NONE, J_QUOTE, J_OPEN, J_CLOSE_OBJ, J_OPEN_ARR, J_CLOSE_ARR, J_COMMA, J_COLON };
+static const uint8_t JS[256] = {['"'] = J_QUOTE, ['{'] = J_OPEN,      ['}'] = J_CLOSE_OBJ, ['['] = J_OPEN_ARR,
+                                [']'] = J_CLOSE_ARR, [','] = J_COMMA, [':'] = J_COLON};
+/* A value shorter than a hash holds a candidate only with a dot or a colon. */
+static const uint8_t DOTCOLON[256] = {['.'] = 1, [':'] = 1};
+
+/* The next structural byte at or after p[i] (n when none). */
+static inline size_t next_structural(const char *p, size_t n, size_t i)
 {
-    size_t w = strlen(want);
-    return n == w && memcmp(k, want, w) == 0;
+#ifdef __SSE2__
+    const __m128i q = _mm_set1_epi8('"'), ob = _mm_set1_epi8('{'), cb = _mm_set1_epi8('}'), oa = _mm_set1_epi8('['),
+                  ca = _mm_set1_epi8(']'), co = _mm_set1_epi8(','), cl = _mm_set1_epi8(':');
+    while (n - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i a = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, ob)),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, cb), _mm_cmpeq_epi8(v, oa)));
+        __m128i b = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, ca), _mm_cmpeq_epi8(v, co)), _mm_cmpeq_epi8(v, cl));
+        int m = _mm_movemask_epi8(_mm_or_si128(a, b));
+        if (m) return i + (size_t)__builtin_ctz((unsigned)m);
+        i += 16;
+    }
+#endif
+    while (i < n && !JS[(unsigned char)p[i]]) i++;
+    return i;
+}
+
+static inline bool maybe_candidate(const char *v, size_t n)
+{
+    if (n >= 32) return true;
+    for (size_t i = 0; i < n; i++)
+        if (DOTCOLON[(unsigned char)v[i]]) return true;
+    return false;
 }
 
 static int hexd(char c)
@@ -62,11 +105,15 @@ static int hexd(char c)
 }
 
 /* Unescapes a JSON string into the arena. Escapes of characters outside
- * ASCII become a space: no candidate contains them. NULL when the arena is
- * full or an escape is malformed. */
+ * ASCII become a space: no candidate contains them. NULL when an escape is
+ * malformed; the text as it is when the arena is full (a line of huge
+ * escaped strings is still scanned, its escapes left in). */
 static const char *unescape(cp_scanner *sc, const char *s, size_t n, size_t *out_len)
 {
-    if (n > CP_SCAN_ARENA - sc->arena_len) return NULL;
+    if (n > CP_SCAN_ARENA - sc->arena_len) {
+        *out_len = n;
+        return s;
+    }
     char *w0 = sc->arena + sc->arena_len, *w = w0;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
@@ -139,6 +186,24 @@ static void compose(cp_scanner *sc, level *st, int d)
     cp_scan_url(sc, u, n);
 }
 
+/* Remembers a value of an object's "hostname"/"host" or "url"/"uri" key. */
+static inline void note_url_part(level *top, const char *v, size_t vl)
+{
+    const char *k = top->key;
+    switch (top->key_len) {
+    case 3:
+        if (memcmp(k, "url", 3) == 0 || memcmp(k, "uri", 3) == 0) top->path = v, top->path_len = vl;
+        break;
+    case 4:
+        if (memcmp(k, "host", 4) == 0) top->host = v, top->host_len = vl;
+        break;
+    case 8:
+        if (memcmp(k, "hostname", 8) == 0) top->host = v, top->host_len = vl;
+        break;
+    default: break;
+    }
+}
+
 int cp_scan_jsonl_line(cp_scanner *sc, const char *p, size_t n, bool incomplete, cp_skip_reason *why)
 {
     size_t i = 0;
@@ -150,30 +215,25 @@ int cp_scan_jsonl_line(cp_scanner *sc, const char *p, size_t n, bool incomplete,
     }
     level st[JSONL_DEPTH];
     int d = 0;
-    bool expect_key = false, done = false;
+    bool expect_key = false;
     while (i < n) {
-        char c = p[i];
-        if (done) {
-            if (c != ' ' && c != '\t' && c != '\r') goto malformed;
-            i++;
-            continue;
-        }
-        if (c == '"') {
+        if (!JS[(unsigned char)p[i]]) i = next_structural(p, n, i);
+        if (i >= n) break;
+        switch (JS[(unsigned char)p[i]]) {
+        case J_QUOTE: {
             size_t j = i + 1;
             bool esc = false;
             for (;;) {
                 const char *q = find_quote(p + j, p + n);
                 if (!q) goto cut;
                 j = (size_t)(q - p);
-                size_t b = 0;
-                while (j - b - 1 > i && p[j - b - 1] == '\\') b++;
-                if (b) esc = true;
-                if (b % 2 == 0) break;
-                j++;
+                if (*q == '"') break;
+                esc = true; /* a backslash: it and the byte it escapes */
+                j += 2;
+                if (j > n) goto cut;
             }
             const char *s = p + i + 1;
             size_t len = j - i - 1;
-            if (!esc && len && memchr(s, '\\', len)) esc = true;
             if (d == 0) goto malformed;
             level *top = &st[d - 1];
             if (top->type == '{' && expect_key) {
@@ -185,48 +245,44 @@ int cp_scan_jsonl_line(cp_scanner *sc, const char *p, size_t n, bool incomplete,
                 const char *v = s;
                 size_t vl = len;
                 if (esc && !(v = unescape(sc, s, len, &vl))) goto malformed;
-                set_path(sc, st, d);
-                cp_scan_text(sc, v, vl);
-                if (top->type == '{' && top->has_key) {
-                    if (key_is(top->key, top->key_len, "hostname") || key_is(top->key, top->key_len, "host")) {
-                        top->host = v;
-                        top->host_len = vl;
-                    } else if (key_is(top->key, top->key_len, "url") || key_is(top->key, top->key_len, "uri")) {
-                        top->path = v;
-                        top->path_len = vl;
-                    }
+                if (maybe_candidate(v, vl)) {
+                    set_path(sc, st, d);
+                    cp_scan_text(sc, v, vl);
                 }
+                if (top->type == '{' && top->has_key) note_url_part(top, v, vl);
             }
             i = j + 1;
             continue;
         }
-        switch (c) {
-        case '{':
-        case '[':
+        case J_OPEN:
+        case J_OPEN_ARR:
             if (d == JSONL_DEPTH) goto malformed;
-            st[d] = (level){c, false, NULL, 0, NULL, NULL, 0, 0};
+            st[d] = (level){p[i], false, NULL, 0, NULL, NULL, 0, 0};
             d++;
-            expect_key = c == '{';
+            expect_key = p[i] == '{';
             break;
-        case '}':
-        case ']':
-            if (d == 0 || st[d - 1].type != (c == '}' ? '{' : '[')) goto malformed;
-            if (c == '}') compose(sc, st, d - 1);
+        case J_CLOSE_OBJ:
+        case J_CLOSE_ARR:
+            if (d == 0 || st[d - 1].type != (p[i] == '}' ? '{' : '[')) goto malformed;
+            if (p[i] == '}') compose(sc, st, d - 1);
             d--;
             expect_key = false;
-            if (d == 0) done = true;
+            if (d == 0) {
+                /* the object is complete: only white space may follow */
+                for (i++; i < n; i++)
+                    if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r') goto malformed;
+                return 1;
+            }
             break;
-        case ',':
-            expect_key = d > 0 && st[d - 1].type == '{';
+        case J_COMMA:
+            expect_key = st[d - 1].type == '{';
             break;
-        case ':':
+        default: /* ':' */
             expect_key = false;
             break;
-        default: break;
         }
         i++;
     }
-    if (d == 0) return 1;
 cut:
     *why = incomplete ? CP_SKIP_TRUNCATED : CP_SKIP_MALFORMED;
     return -1;

@@ -10,7 +10,11 @@
  *   - a compiled indicator is found again by matching: when the pattern
  *     holds a single comparison "=", its value alone is a hit;
  *   - the built set matches arbitrary values without crashing, hits name
- *     the one indicator.
+ *     the one indicator;
+ *   - the input read as a stored indicator's text: the store's fast member
+ *     reader never reads out of bounds, and whenever it and Jansson both
+ *     accept the text as an object, they agree on pattern, pattern_type,
+ *     valid_from, valid_until and revoked.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,6 +24,7 @@
 #include "intel/observables.h"
 #include "intel/pattern.h"
 #include "warning/iset.h"
+#include "warning/iset_internal.h"
 
 static cp_val_kind val_kind(const cp_observable *o)
 {
@@ -95,5 +100,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (n > 1 || (n == 1 && h[0].indicator != 0)) abort();
     }
     cp_iset_release(s);
+
+    char *scratch = malloc(size + 8);
+    if (!scratch) abort();
+    cpi_indicator_fields f = {.id = "indicator--fuzz"};
+    bool fast = cpi_read_indicator_fields((const char *)data, size, scratch, &f);
+    json_t *o = json_loadb((const char *)data, size, 0, NULL);
+    if (fast && json_is_object(o)) {
+        const json_t *pat = json_object_get(o, "pattern"), *pt = json_object_get(o, "pattern_type");
+        /* Jansson keeps the last of duplicate keys, as the reader does */
+        if (json_is_string(pat) != (f.pattern != NULL)) abort();
+        if (f.pattern && (f.pattern_len != json_string_length(pat) || memcmp(f.pattern, json_string_value(pat), f.pattern_len))) abort();
+        if (json_is_string(pt) && (!f.pattern_type || strcmp(f.pattern_type, json_string_value(pt)))) abort();
+        if (f.revoked != json_is_true(json_object_get(o, "revoked"))) abort();
+        const json_t *vf = json_object_get(o, "valid_from");
+        if (json_is_string(vf) && (!f.valid_from || strcmp(f.valid_from, json_string_value(vf)))) abort();
+    }
+    json_decref(o);
+    free(scratch);
     return 0;
 }

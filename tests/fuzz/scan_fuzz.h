@@ -60,7 +60,7 @@ typedef struct {
 static int fz_on_hit(void *ctx, uint64_t line_no, const char *line, size_t len, const cp_scanner *sc)
 {
     fz_ctx *x = ctx;
-    if (line_no == 0 || sc->n_hits == 0 || sc->n_hits > CP_SCAN_VALUES_MAX) abort();
+    if (line_no == 0 || sc->n_hits == 0 || sc->n_hits > sc->n_total || sc->n_hits > sc->hits_cap) abort();
     if ((const uint8_t *)line < x->data || (const uint8_t *)line + len > x->data + x->size) abort();
     for (size_t i = 0; i < sc->n_hits; i++) {
         const cp_scan_hit *h = &sc->hits[i];

@@ -4,12 +4,15 @@
  * its edges: CIDR /0 /32 /128 and IPv4-mapped IPv6, subdomains at label
  * boundaries, URL normalisation, hash case, e-mail; the server's holder.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "base/crypto.h"
 #include "harness.h"
 #include "intel/tlp.h"
 #include "warning/iset.h"
+#include "warning/iset_internal.h"
+#include "warning/scan_core.h"
 
 typedef struct {
     const char *id, *pattern;
@@ -228,6 +231,112 @@ static void test_objects_validity(void)
     cp_iset_release(s);
 }
 
+static void test_warninglisted_values_dropped(void)
+{
+    cp_warninglists *wl = cp_warninglists_new();
+    const char *list = "{\"name\":\"resolvers\",\"type\":\"cidr\",\"list\":[\"8.8.8.0/24\"]}";
+    cp_err err = {{0}};
+    CHECK(cp_warninglists_add_json(wl, list, strlen(list), "test", &err) == CP_OK);
+    cp_iset_builder *b = cp_iset_builder_new();
+    cp_iset_builder_set_warninglists(b, wl);
+    const char *both = "[ipv4-addr:value = '8.8.8.8' OR ipv4-addr:value = '198.51.100.1']";
+    const char *only = "[ipv4-addr:value = '8.8.8.9']";
+    bool compiled = false;
+    CHECK(cp_iset_builder_add_pattern(b, "i-both", both, strlen(both), 1, 1, &compiled, &err) == CP_OK);
+    CHECK(compiled);
+    CHECK(cp_iset_builder_add_pattern(b, "i-only", only, strlen(only), 1, 1, &compiled, &err) == CP_OK);
+    CHECK(!compiled);
+    cp_iset *s = cp_iset_builder_finish(b, &err);
+    cp_iset_stats st;
+    cp_iset_stats_get(s, &st);
+    CHECK_INT(st.indicators, 1);
+    CHECK_INT(st.warninglisted, 2);
+    CHECK_INT(st.skipped_other, 1);
+    CHECK_STR(one(s, CP_VAL_IPV4, "8.8.8.8"), "");
+    CHECK_STR(one(s, CP_VAL_IPV4, "198.51.100.1"), "i-both");
+    cp_iset_release(s);
+    cp_warninglists_free(wl);
+}
+
+/* The store's fast reader of stored indicator text agrees with Jansson. */
+static void test_fast_field_reader(void)
+{
+    static const char *const bodies[] = {
+        "{\"type\":\"indicator\",\"id\":\"indicator--1\",\"pattern\":\"[domain-name:value = 'a.example']\"}",
+        " { \"confidence\" : 90 , \"labels\": [\"x\", {\"y\": [1, \"]\"]}], \"pattern_type\": \"stix\",\n"
+        "\"pattern\": \"[url:value = 'http://x.example/\\\"q\\\"\\u00e9\\ud83d\\ude00\\/']\", \"revoked\": false,"
+        "\"valid_from\": \"2020-01-01T00:00:00Z\", \"valid_until\": \"2099-01-01T00:00:00.5Z\", \"extra\": null } ",
+        "{\"pattern\":\"[ipv4-addr:value = '10.0.0.1']\",\"pattern_type\":\"snort\",\"revoked\":true}",
+        "{\"pattern_type\": 7, \"pattern\": \"x\"}",
+        "{\"pattern\": \"bad \\x escape\"}",
+        "{}",
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        const char *b = bodies[i];
+        harness_current = b;
+        char scratch[1024];
+        cpi_indicator_fields f = {.id = "indicator--1"};
+        bool fast = cpi_read_indicator_fields(b, strlen(b), scratch, &f);
+        json_t *o = json_loads(b, 0, NULL);
+        if (i == 4) {
+            CHECK(!fast); /* a malformed escape: left to Jansson, which refuses it too */
+            CHECK(o == NULL);
+            continue;
+        }
+        CHECK(o != NULL);
+        CHECK(fast);
+        const json_t *pat = json_object_get(o, "pattern"), *pt = json_object_get(o, "pattern_type");
+        CHECK((f.pattern == NULL) == (pat == NULL));
+        if (f.pattern && pat) {
+            CHECK_INT(f.pattern_len, json_string_length(pat));
+            CHECK(memcmp(f.pattern, json_string_value(pat), f.pattern_len) == 0);
+        }
+        CHECK(f.pattern_type_not_string == (pt && !json_is_string(pt)));
+        if (json_is_string(pt)) CHECK_STR(f.pattern_type, json_string_value(pt));
+        const json_t *vf = json_object_get(o, "valid_from"), *vu = json_object_get(o, "valid_until");
+        if (vf) CHECK_STR(f.valid_from, json_string_value(vf));
+        if (vu) CHECK_STR(f.valid_until, json_string_value(vu));
+        CHECK(f.revoked == json_is_true(json_object_get(o, "revoked")));
+        json_decref(o);
+    }
+    harness_current = "test_fast_field_reader";
+}
+
+/* A value many indicators share (the same address in many feeds): every
+ * one of them is a hit, in the server's API and in a scanned line. */
+static void test_shared_value(void)
+{
+    cp_iset_builder *b = cp_iset_builder_new();
+    for (int i = 0; i < 3000; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "i-%d", i);
+        const char *p = i % 2 ? "[ipv4-addr:value = '203.0.113.5']" : "[ipv4-addr:value ISSUBSET '203.0.113.0/24']";
+        CHECK(cp_iset_builder_add_pattern(b, id, p, strlen(p), 1, 1, NULL, NULL) == CP_OK);
+    }
+    cp_iset *s = cp_iset_builder_finish(b, NULL);
+    static cp_iset_hit hits[4096];
+    cp_val v = {CP_VAL_IPV4, "203.0.113.5", 11};
+    CHECK_INT(cp_iset_match(s, &v, 1, hits, 4096), 3000);
+    bool seen[3000] = {false};
+    for (int i = 0; i < 3000; i++) seen[hits[i].indicator] = true;
+    int all = 0;
+    for (int i = 0; i < 3000; i++) all += seen[i];
+    CHECK_INT(all, 3000);
+    cp_val w = {CP_VAL_IPV4, "203.0.113.6", 11};
+    CHECK_INT(cp_iset_match(s, &w, 1, hits, 4096), 1500);
+    /* a scanned line reports all of them too */
+    cp_scanner *sc = cp_scanner_new(s);
+    cp_scan_line_begin(sc);
+    cp_scan_text(sc, "seen 203.0.113.5 and 203.0.113.6", 32);
+    CHECK_INT(cp_scan_line_end(sc), 3000);
+    CHECK_INT(sc->n_total, 3000);
+    /* every indicator is attributed to the first value that touched it */
+    CHECK_INT(sc->hits[2999].value_len, 11);
+    CHECK(memcmp(sc->hits[2999].value, "203.0.113.5", 11) == 0);
+    cp_scanner_free(sc);
+    cp_iset_release(s);
+}
+
 static void test_holder(void)
 {
     cp_iset *e = cp_iset_acquire(); /* nothing installed: an empty set, never NULL */
@@ -259,6 +368,9 @@ int main(void)
     RUN(test_urls_hashes_email);
     RUN(test_and_or_skipped);
     RUN(test_objects_validity);
+    RUN(test_warninglisted_values_dropped);
+    RUN(test_fast_field_reader);
+    RUN(test_shared_value);
     RUN(test_holder);
     return harness_done();
 }

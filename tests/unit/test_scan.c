@@ -110,6 +110,32 @@ static void test_jsonl(void)
     CHECK_INT(st.skipped[CP_SKIP_MALFORMED], 0);
 }
 
+/* Lines larger than the scanner's scratch: escaped JSON strings and quoted
+ * CSV cells are still scanned (as they are), never skipped. */
+static void test_big_escaped_values(void)
+{
+    static char line[400000];
+    cp_scan_stats st;
+    cp_log_format got;
+    cp_err err = {{0}};
+    size_t n = (size_t)sprintf(line, "{\"payload\":\"");
+    for (int i = 0; i < 20000; i++) n += (size_t)sprintf(line + n, "ab\\/cd ");
+    n += (size_t)sprintf(line + n, " 198.51.100.7 \"}\n");
+    cp_scan_opts o = {g_set, CP_FMT_JSONL, 1 << 20, NULL, NULL, NULL};
+    memset(&st, 0, sizeof st);
+    CHECK(cp_scan_mem(line, n, &o, &st, &got, &err) == CP_OK);
+    CHECK_INT(st.hit_lines, 1);
+    CHECK_INT(st.skipped[CP_SKIP_MALFORMED], 0);
+
+    n = (size_t)sprintf(line, "a,b\n1,\"");
+    for (int i = 0; i < 20000; i++) n += (size_t)sprintf(line + n, "x\"\"y ");
+    n += (size_t)sprintf(line + n, " 198.51.100.7\"\n");
+    o.fmt = CP_FMT_CSV;
+    memset(&st, 0, sizeof st);
+    CHECK(cp_scan_mem(line, n, &o, &st, &got, &err) == CP_OK);
+    CHECK_INT(st.hit_lines, 1);
+}
+
 static void test_zeek(void)
 {
     const char *z = "#separator \\x09\n"
@@ -174,6 +200,9 @@ static void test_text_edges(void)
     CHECK_STR(scan_s("from [198.51.100.7].\n", CP_FMT_TEXT, &st), "1 i-ip text=198.51.100.7;");
     CHECK_STR(scan_s("v 1198.51.100.7 198.51.100.70 198.51.100.7.1 198.51.100.07\n", CP_FMT_TEXT, &st), "");
     CHECK_STR(scan_s("v6 [2001:db8::bad]:443\n", CP_FMT_TEXT, &st), "1 i-v6 text=2001:db8::bad;");
+    CHECK_STR(scan_s("v6 2001:DB8:0:0:0:0:0:BAD, 0:0:0:0:0:ffff:198.51.100.7\n", CP_FMT_TEXT, &st),
+              "1 i-v6 text=2001:DB8:0:0:0:0:0:BAD;1 i-ip text=0:0:0:0:0:ffff:198.51.100.7;");
+    CHECK_STR(scan_s("at 10:00:01 mac 52:54:00:12:34:56 2001:db8:0:0:0:0:bad\n", CP_FMT_TEXT, &st), "");
     /* subdomain boundaries */
     CHECK_STR(scan_s("badevil.example evil.example.net notc2.example c2.example\n", CP_FMT_TEXT, &st), "");
     CHECK_STR(scan_s("EVIL.EXAMPLE. a.b.C2.example\n", CP_FMT_TEXT, &st), "1 i-dom text=EVIL.EXAMPLE;1 i-sub text=a.b.C2.example;");
@@ -188,6 +217,8 @@ static void test_text_edges(void)
     /* e-mail: the local part keeps its case, the domain does not */
     CHECK_STR(scan_s("to <boss@PHISH.example>\n", CP_FMT_TEXT, &st), "1 i-mail text=boss@PHISH.example;");
     CHECK_STR(scan_s("to Boss@phish.example\n", CP_FMT_TEXT, &st), "");
+    CHECK_STR(scan_s("sasl_username=boss@phish.example /u/boss@phish.example?x=1&m=boss@phish.example\n", CP_FMT_TEXT, &st),
+              "1 i-mail text=boss@phish.example;");
     /* AND across one line */
     CHECK_STR(scan_s("192.0.2.50 asked pair.example\n192.0.2.50 alone\n", CP_FMT_TEXT, &st), "1 i-and text=192.0.2.50;");
 }
@@ -234,6 +265,7 @@ int main(void)
     if (cp_crypto_init(&err)) return 1;
     build();
     RUN(test_jsonl);
+    RUN(test_big_escaped_values);
     RUN(test_zeek);
     RUN(test_csv);
     RUN(test_cef);
