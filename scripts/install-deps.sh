@@ -13,6 +13,8 @@ PKGS="build-essential cmake pkg-config clang \
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libpq-dev \
 postgresql iso-codes python3 python3-pytest python3-jsonschema wrk curl openssl \
 sqlite3 nginx"
+# libcurl: record verify --server, match --report/--indicators URL, webhooks (docs/decisions.md).
+PKGS="$PKGS libcurl4-openssl-dev"
 
 missing=""
 for p in $PKGS; do

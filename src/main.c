@@ -16,12 +16,10 @@
 #include "base/log.h"
 #include "cli/cli.h"
 #include "finance/eligibility_ledger.h"
+#include "governance/eligibility.h"
+#include "governance/recheck.h"
 #include "intel/collections.h"
 #include "members/members.h"
-
-/* governance/eligibility.c (branch i-gov) defines it; weak until that branch
- * is merged (the lead drops this line then). */
-#pragma weak cp_eligibility_install
 
 static const char USAGE[] =
     "cyberpact — cybersecurity cooperation for an alliance of states\n"
@@ -38,7 +36,11 @@ static const char USAGE[] =
     "  collection  list, create and change intelligence collections and members' rights\n"
     "  import      STIX bundles and MISP events from files or folders into a collection\n"
     "  export      a collection as one STIX bundle\n"
-    "  finance   contributions: scale, classes, assessments, payments, budget, arrears, reports\n"
+    "  finance     contributions: scale, classes, assessments, payments, budget, arrears, reports\n"
+    "  record      the governance record: tree head, export, note, verify (a server, a file, the store)\n"
+    "  governance  tally a vote described in a file; list, show and close proposals\n"
+    "  match       scan log files for the alliance's indicators (member side; nothing leaves the machine)\n"
+    "  indicators  export the compiled indicator set to a file; its statistics\n"
     "  verify    check the audit chain and the store's invariants\n"
     "  backup    write a consistent copy of an SQLite store (server may be running)\n"
     "  version   print the version and the libraries in use\n"
@@ -96,7 +98,8 @@ int main(int argc, char **argv)
     cp_member_created_hook = on_member_created;
     /* Voting eligibility as far as money goes: read from the finance ledger
      * (finance/eligibility_ledger.h) instead of governance's placeholder. */
-    if (cp_eligibility_install) cp_eligibility_install(cp_finance_eligibility_source());
+    cp_eligibility_install(cp_finance_eligibility_source());
+    cp_gov_recheck_hook = cp_gov_recheck_results; /* record verify recomputes results with the tally */
 
     cp_config cfg;
     cp_config_defaults(&cfg);
@@ -120,6 +123,10 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "backup") == 0) return cp_cli_backup(n, words, &cfg);
     if (strcmp(cmd, "import") == 0) return cp_cli_import(n, words, &cfg);
     if (strcmp(cmd, "export") == 0) return cp_cli_export(n, words, &cfg);
+    if (strcmp(cmd, "record") == 0) return cp_cli_record(n, words, &cfg);
+    if (strcmp(cmd, "governance") == 0) return cp_cli_governance(n, words, &cfg);
+    if (strcmp(cmd, "match") == 0) return cp_cli_match(n, words, &cfg);
+    if (strcmp(cmd, "indicators") == 0) return cp_cli_indicators(n, words, &cfg);
     /* member/user/key: words[1] is the action ("create", "list", ...). */
     if (strcmp(cmd, "member") == 0) return with_store(cp_cli_member, n - 1, words + 1, &cfg);
     if (strcmp(cmd, "user") == 0) return with_store(cp_cli_user, n - 1, words + 1, &cfg);

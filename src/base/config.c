@@ -51,6 +51,12 @@ static const opt CP_CONFIG_OPTIONS[] = {
     I(taxii_status_hours, "taxii-status-hours", "CYBERPACT_TAXII_STATUS_HOURS", 24, 24 * 366, "hours a TAXII status resource is kept [168]"),
     I(correlation_max, "correlation-max", "CYBERPACT_CORRELATION_MAX", 2, 1000000, "objects sharing one value beyond which search and correlation report it as over-correlating instead of expanding it [500]"),
     S(warninglists, "warninglists", "CYBERPACT_WARNINGLISTS", "MISP warninglist JSON file or folder; values on a list are flagged on ingest [none]"),
+    I(alert_window_s, "alert-window", "CYBERPACT_ALERT_WINDOW", 1, 30 * 86400, "seconds of the aggregation window: events of one member, indicator (or classification) and address within one window make one alert with a count [3600]"),
+    I(alert_stix_refresh_s, "alert-stix-refresh", "CYBERPACT_ALERT_STIX_REFRESH", 0, 86400, "least seconds between two STIX versions of a growing alert in the member's alerts collection [300]"),
+    I(events_max_batch, "events-max-batch", "CYBERPACT_EVENTS_MAX_BATCH", 1, 100000, "events in one POST /api/v1/events [10000]"),
+    I(webhook_max_attempts, "webhook-max-attempts", "CYBERPACT_WEBHOOK_MAX_ATTEMPTS", 1, 100, "attempts to deliver one webhook before it is failed [12]"),
+    I(webhook_retry_base_ms, "webhook-retry-base-ms", "CYBERPACT_WEBHOOK_RETRY_BASE_MS", 10, 3600000, "first webhook retry after this many ms, doubling each time, capped at one hour [2000]"),
+    I(webhook_timeout_s, "webhook-timeout", "CYBERPACT_WEBHOOK_TIMEOUT", 1, 300, "seconds one webhook POST may take [10]"),
 };
 #define N_OPTS (sizeof CP_CONFIG_OPTIONS / sizeof CP_CONFIG_OPTIONS[0])
 
@@ -73,6 +79,12 @@ void cp_config_defaults(cp_config *cfg)
     cfg->taxii_page_default = 100;
     cfg->taxii_status_hours = 168;
     cfg->correlation_max = 500;
+    cfg->alert_window_s = 3600;
+    cfg->alert_stix_refresh_s = 300;
+    cfg->events_max_batch = 10000;
+    cfg->webhook_max_attempts = 12;
+    cfg->webhook_retry_base_ms = 2000;
+    cfg->webhook_timeout_s = 10;
 }
 
 static const opt *find_opt(const char *name, size_t len)

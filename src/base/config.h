@@ -51,6 +51,13 @@ typedef struct {
     int64_t taxii_status_hours;   /* how long TAXII status resources are kept (>= 24) */
     int64_t correlation_max;      /* objects sharing one value beyond which it is "over-correlating" */
     char warninglists[CP_PATH_MAX]; /* MISP warninglist file or folder; empty = none */
+    /* early warning, server side (issue 4) */
+    int64_t alert_window_s;         /* events of one member, key and address within a window make one alert */
+    int64_t alert_stix_refresh_s;   /* least time between two STIX versions of an alert's sighting */
+    int64_t events_max_batch;       /* events in one POST /api/v1/events */
+    int64_t webhook_max_attempts;
+    int64_t webhook_retry_base_ms;  /* first retry after this, doubling */
+    int64_t webhook_timeout_s;
 } cp_config;
 
 void cp_config_defaults(cp_config *cfg);

@@ -30,6 +30,11 @@ int cp_cli_collection(int argc, char **argv, cp_db *db);
 int cp_cli_import(int argc, char **argv, cp_config *cfg);
 int cp_cli_export(int argc, char **argv, cp_config *cfg);
 int cp_cli_finance(int argc, char **argv, cp_db *db);
+int cp_cli_record(int argc, char **argv, cp_config *cfg);
+int cp_cli_governance(int argc, char **argv, cp_config *cfg);
+/* early warning, member side (issue 4): match.c, indicators.c */
+int cp_cli_match(int argc, char **argv, cp_config *cfg);
+int cp_cli_indicators(int argc, char **argv, cp_config *cfg);
 
 /* --- helpers shared by the subcommands (common.c) --- */
 

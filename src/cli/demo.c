@@ -27,15 +27,18 @@
 #include "cli/cli.h"
 #include "cli/serve.h"
 #include "finance/demo_finance.h"
+#include "governance/record.h"
 #include "http/server.h"
 #include "intel/collections.h"
 #include "intel/demo_intel.h"
+#include "governance/demo_governance.h"
 #include "intel/warninglist.h"
 #include "members/bootstrap.h"
 #include "members/keys.h"
 #include "members/members.h"
 #include "members/users.h"
 #include "store/meta.h"
+#include "warning/demo_warning.h"
 
 #define DEMO_STATES 146
 #define DEMO_SEED 20130000u /* the declaration's year, for a fixed draw */
@@ -219,6 +222,8 @@ static cp_status populate(demo *d, const char *alliance_id, const char *alliance
     int stored = 0;
     if ((st = cp_demo_intel(d->c, &d->a, &stored, &d->err))) return st;
     if ((st = cp_demo_finance(d->c, &d->a, &d->err))) return st;
+    if ((st = cp_demo_governance(d->c, &d->a, ids, n, &d->err))) return st;
+    if ((st = cp_demo_warning(d->c, &d->a, NULL, &d->err))) return st; /* early warning: alerts, a webhook */
     return user(d, other_ids[0], OTHERS[0].name, "analyst-sahel", json_pack("[s]", "analyst"));
 }
 
@@ -277,6 +282,7 @@ static int build(cp_config *cfg, cp_db *db, char *cred_path, size_t cap)
     int rc = CP_EXIT_FAIL;
     if (!d.c || cp_iso3166_load(NULL, &d.err)) goto out;
     if (cp_bootstrap(d.c, &d.a, "ITU-IMPACT Alliance (demo)", "secretariat", &alliance, &admin, secret, &d.err)) goto out;
+    if (cp_record_setup(d.c, NULL, &d.err)) goto out; /* the governance record's signing key */
     char password[24];
     random_password(password);
     json_t *pw_in = json_pack("{ss}", "password", password), *pw_out = NULL;

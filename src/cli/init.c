@@ -12,6 +12,7 @@
 #include "base/crypto.h"
 #include "cli/args.h"
 #include "cli/cli.h"
+#include "governance/record.h"
 #include "intel/collections.h"
 #include "members/bootstrap.h"
 
@@ -48,12 +49,12 @@ int cp_cli_init(int argc, char **argv, cp_config *cfg)
     cp_actor a;
     cp_actor_cli(&a);
     json_t *alliance, *user;
-    char secret[CP_KEY_SECRET_LEN + 1];
+    char secret[CP_KEY_SECRET_LEN + 1], record_key[CP_RECORD_HEX];
     int rc = CP_EXIT_OK, made = 0;
     if (cp_bootstrap(c, &a, name ? name : "Cyberpact Alliance", admin ? admin : "secretariat", &alliance, &user,
                      secret, &err)) {
         rc = cp_cli_fail(err.msg);
-    } else if (cp_collections_ensure(c, &a, &made, &err)) {
+    } else if (cp_collections_ensure(c, &a, &made, &err) || cp_record_setup(c, record_key, &err)) {
         rc = cp_cli_fail(err.msg);
         cp_wipe(secret, sizeof secret);
         json_decref(alliance);
@@ -65,6 +66,7 @@ int cp_cli_init(int argc, char **argv, cp_config *cfg)
         printf("secretariat user: %s (%s)\n", json_string_value(json_object_get(user, "name")),
                json_string_value(json_object_get(user, "id")));
         if (made) printf("intelligence collections created: %d\n", made);
+        printf("record public key (Ed25519, hex; publish it): %s\n", record_key);
         printf("API key secret (shown once; store it now):\n%s\n", secret);
         cp_wipe(secret, sizeof secret);
         json_decref(alliance);

@@ -11,12 +11,17 @@
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/serve.h"
+#include "governance/record.h"
+#include "governance/scheduler.h"
 #include "http/metrics.h"
 #include "http/ratelimit.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "intel/collections.h"
 #include "intel/warninglist.h"
+#include "warning/alerts.h"
+#include "warning/iset.h"
+#include "warning/webhook.h"
 
 int cp_cli_serve_store(cp_config *cfg, cp_db *db)
 {
@@ -36,6 +41,7 @@ int cp_cli_serve_store(cp_config *cfg, cp_db *db)
     };
     int rc = CP_EXIT_OK;
     cp_server *srv = NULL;
+    cp_gov_scheduler *gov_clock = NULL; /* governance: closes votes at their closing time, reminders */
     cp_err err = {{0}};
     if (!app.metrics || !app.ratelimit) {
         rc = cp_cli_fail("out of memory");
@@ -52,7 +58,28 @@ int cp_cli_serve_store(cp_config *cfg, cp_db *db)
         goto out;
     }
     if (made) cp_log(CP_LOG_INFO, "collections", "created %d missing intelligence collections", made);
+    if (cp_record_setup(c, NULL, &err)) { /* the governance record's key, for a store made before it existed */
+        rc = cp_cli_fail(err.msg);
+        goto out;
+    }
+    /* early warning: the compiled indicator set, kept current by a thread (warning/iset.h) */
+    if (cp_iset_service_start(db, &err)) {
+        rc = cp_cli_fail(err.msg);
+        goto out;
+    }
+    /* early warning: the webhook delivery thread (warning/webhook.h) */
+    cp_webhook_options wo = {.max_attempts = cfg->webhook_max_attempts, .retry_base_ms = cfg->webhook_retry_base_ms,
+                             .timeout_ms = cfg->webhook_timeout_s * 1000};
+    if (cp_webhook_worker_start(db, &wo, &err) || cp_alerts_stix_worker_start(db, &err)) {
+        rc = cp_cli_fail(err.msg);
+        goto out;
+    }
     if (cp_server_start(&app, &srv, &err)) {
+        rc = cp_cli_fail(err.msg);
+        goto out;
+    }
+    if (cp_gov_scheduler_start(db, 1000, &gov_clock, &err)) {
+        cp_server_stop(srv);
         rc = cp_cli_fail(err.msg);
         goto out;
     }
@@ -65,9 +92,13 @@ int cp_cli_serve_store(cp_config *cfg, cp_db *db)
     cp_log(CP_LOG_INFO, "listening", "%s://%s store=%s", app.tls ? "https" : "http", where, cp_db_describe(db));
     int sig = cp_server_wait_for_signal();
     cp_log(CP_LOG_INFO, "shutdown", "signal %d: draining in-flight requests", sig);
+    cp_gov_scheduler_stop(gov_clock);
     cp_server_stop(srv);
     cp_log(CP_LOG_INFO, "stopped", "all requests finished");
 out:
+    cp_iset_service_stop(); /* no-op when it never started */
+    cp_webhook_worker_stop(); /* waits for an attempt in flight; no-op when never started */
+    cp_alerts_stix_worker_stop();
     cp_metrics_free(app.metrics);
     cp_ratelimit_free(app.ratelimit);
     free(names);

@@ -19,7 +19,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "base/status.h"
+#include "members/actor.h"
 #include "store/db.h"
 
 typedef struct {
@@ -48,5 +51,23 @@ const cp_eligibility_source *cp_eligibility_current(void);
 /* Asks the installed source. */
 cp_status cp_eligibility_right_to_vote(cp_conn *c, const char *member_id, int64_t at_ms,
                                        cp_vote_right *out, cp_err *err);
+
+/* --- the placeholder source (governance/eligibility.c) ---
+ * Until finance/ installs its ledger source, the secretariat records, per
+ * member and date range, a state: "arrears" (no right to vote), "exemption"
+ * (an exemption decided by the body: the right is kept despite arrears) or
+ * "clear" (no arrears). The most recently recorded row whose range covers a
+ * date decides; without any, the member has the right. Rows are never changed:
+ * a correction is a new row. */
+extern const cp_eligibility_source cp_eligibility_placeholder;
+
+/* in: {"state": "arrears"|"exemption"|"clear", "reason" (1..200), "from"? (RFC 3339,
+ * default now), "until"?, "arrears"?, "threshold"? (integers, minor units), "currency"?}.
+ * member must be a member state. Appends an audit entry. CP_E_CONFLICT when another
+ * source is installed (its records would not be consulted). */
+cp_status cp_gov_eligibility_record(cp_conn *c, const cp_actor *a, const char *member, const json_t *in, json_t **out,
+                                    cp_err *err);
+/* The recorded rows (newest first), of one member or of all (member NULL). */
+cp_status cp_gov_eligibility_list(cp_conn *c, const char *member, json_t **items, cp_err *err);
 
 #endif

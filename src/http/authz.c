@@ -124,6 +124,65 @@ cp_status cp_authz(const cp_actor *a, cp_action act, const cp_resource *r, cp_er
         break;
     case CP_ACT_FIN_SCALE_READ:
         return CP_OK; /* the scale and unit values are known to every member */
+    case CP_ACT_RECORD_READ:
+        return CP_OK; /* the governance record is verifiable by every user of every active member, any role;
+                         sealed entries are withheld inside (governance/record.h) */
+    /* Governance (docs/api.md "Governance"): every role reads proposals and
+     * results; the secretariat administers; only a delegate of a member state
+     * votes, gives proxies and registers signing keys, for its own member (the
+     * domain checks a proxy holder's proxy); auditors change nothing. */
+    case CP_ACT_GOV_READ:
+        return CP_OK;
+    case CP_ACT_GOV_ADMIN:
+        if (sec) return CP_OK;
+        break;
+    case CP_ACT_GOV_VOTE:
+    case CP_ACT_GOV_PROXY: {
+        if (a->kind == CP_ACTOR_CLI) return CP_OK; /* the administrator on the machine (demo data) */
+        bool state_delegate = has(a, CP_ROLE_DELEGATE) && !a->member_is_alliance;
+        if (state_delegate && (!r || !r->member_id || same_member(a, r))) return CP_OK;
+        if (state_delegate) return cp_fail(err, CP_E_FORBIDDEN, "a delegate acts only for its own member state");
+        if (sec)
+            return cp_fail(err, CP_E_FORBIDDEN,
+                           "the secretariat cannot vote or give proxies for a member; only a delegate of that member state can");
+        return cp_fail(err, CP_E_FORBIDDEN, "only a delegate of a member state may %s",
+                       act == CP_ACT_GOV_VOTE ? "vote" : "give or revoke a proxy");
+    }
+    case CP_ACT_GOV_KEY:
+        if (has(a, CP_ROLE_DELEGATE) && (!r || !r->user_id || same_user(a, r))) return CP_OK;
+        if (sec && r && r->user_id) return CP_OK; /* the secretariat may revoke a compromised key */
+        break;
+    case CP_ACT_GOV_COMMENT:
+        if (sec || has(a, CP_ROLE_DELEGATE | CP_ROLE_ANALYST)) return CP_OK;
+        break;
+    case CP_ACT_GOV_ELIGIBILITY_READ:
+        if (reads_all(a) || (has(a, CP_ROLE_DELEGATE) && (!r || !r->member_id || same_member(a, r)))) return CP_OK;
+        break;
+    /* Early warning (docs/api.md): sensors submit with an analyst's (or the
+     * secretariat's) key; a member's alerts are its analysts' (readers of
+     * everything see all, change none); its webhook is set by its analysts or
+     * delegates, or the secretariat. */
+    case CP_ACT_EVENT_SUBMIT:
+        if (has(a, CP_ROLE_ANALYST | CP_ROLE_SECRETARIAT)) return CP_OK;
+        break;
+    case CP_ACT_ALERT_LIST:
+        if (reads_all(a) || has(a, CP_ROLE_ANALYST)) return CP_OK; /* narrowed by cp_authz_scope */
+        break;
+    case CP_ACT_ALERT_READ:
+        if (reads_all(a) || (has(a, CP_ROLE_ANALYST) && same_member(a, r))) return CP_OK;
+        if (same_member(a, r)) break;
+        return cp_fail(err, CP_E_NOT_FOUND, "no such alert");
+    case CP_ACT_ALERT_UPDATE:
+        if (a->kind == CP_ACTOR_CLI || (has(a, CP_ROLE_ANALYST) && same_member(a, r))) return CP_OK;
+        if (reads_all(a) || same_member(a, r))
+            return cp_fail(err, CP_E_FORBIDDEN, "only the member's analysts acknowledge or close its alerts");
+        return cp_fail(err, CP_E_NOT_FOUND, "no such alert");
+    case CP_ACT_WEBHOOK_READ:
+        if (reads_all(a) || (has(a, CP_ROLE_ANALYST | CP_ROLE_DELEGATE) && same_member(a, r))) return CP_OK;
+        break;
+    case CP_ACT_WEBHOOK_WRITE:
+        if (sec || (has(a, CP_ROLE_ANALYST | CP_ROLE_DELEGATE) && same_member(a, r))) return CP_OK;
+        break;
     case CP_ACT_ME:
     case CP_ACT_COUNT_:
         break;
@@ -138,4 +197,5 @@ void cp_authz_scope(const cp_actor *a, cp_action act, const char **member_id, co
     if (reads_all(a)) return;
     if (act == CP_ACT_USER_LIST) *member_id = a->member_id;
     else if (act == CP_ACT_KEY_LIST) *user_id = a->user_id;
+    else if (act == CP_ACT_ALERT_LIST) *member_id = a->member_id;
 }

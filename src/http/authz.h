@@ -51,7 +51,21 @@
     X(CP_ACT_FIN_WRITE, "finance.write")                                   \
     X(CP_ACT_FIN_READ, "finance.read")                                     \
     X(CP_ACT_FIN_MEMBER_READ, "finance.member.read")                       \
-    X(CP_ACT_FIN_SCALE_READ, "finance.scale.read")
+    X(CP_ACT_FIN_SCALE_READ, "finance.scale.read")                         \
+    X(CP_ACT_RECORD_READ, "record.read")                                   \
+    X(CP_ACT_GOV_READ, "gov.read")                                         \
+    X(CP_ACT_GOV_ADMIN, "gov.admin")                                       \
+    X(CP_ACT_GOV_VOTE, "gov.vote")                                         \
+    X(CP_ACT_GOV_PROXY, "gov.proxy")                                       \
+    X(CP_ACT_GOV_COMMENT, "gov.comment")                                   \
+    X(CP_ACT_GOV_KEY, "gov.key")                                           \
+    X(CP_ACT_GOV_ELIGIBILITY_READ, "gov.eligibility.read")                 \
+    X(CP_ACT_EVENT_SUBMIT, "event.submit")                                 \
+    X(CP_ACT_ALERT_LIST, "alert.list")                                     \
+    X(CP_ACT_ALERT_READ, "alert.read")                                     \
+    X(CP_ACT_ALERT_UPDATE, "alert.update")                                 \
+    X(CP_ACT_WEBHOOK_READ, "webhook.read")                                 \
+    X(CP_ACT_WEBHOOK_WRITE, "webhook.write")
 
 typedef enum {
 #define CP_ACTION_ENUM(name, str) name,

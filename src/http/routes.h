@@ -23,5 +23,11 @@ extern const cp_route cp_search_routes[];
 extern const int cp_search_routes_count;
 extern const cp_route cp_finance_routes[];
 extern const int cp_finance_routes_count;
+extern const cp_route cp_record_routes[];
+extern const int cp_record_routes_count;
+extern const cp_route cp_governance_routes[];
+extern const int cp_governance_routes_count;
+extern const cp_route cp_warning_routes[];
+extern const int cp_warning_routes_count;
 
 #endif

@@ -9,6 +9,7 @@
 #include "http/authz.h"
 #include "http/http.h"
 #include "http/metrics.h"
+#include "warning/alerts.h"
 #include "http/routes.h"
 #include "members/rows.h"
 
@@ -33,6 +34,16 @@ static cp_status metrics(cp_req *r, cp_err *err)
 {
     char *text = cp_metrics_render(r->app->metrics, r->app->db);
     if (!text) return cp_fail(err, CP_E_NOMEM, "out of memory");
+    char *alerts = cp_alerts_metrics_render(); /* early warning: delivery times per member */
+    if (alerts) {
+        size_t a = strlen(text), b = strlen(alerts);
+        char *both = realloc(text, a + b + 1);
+        if (both) {
+            memcpy(both + a, alerts, b + 1);
+            text = both;
+        }
+        free(alerts);
+    }
     cp_resp_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text));
     free(text);
     return CP_OK;

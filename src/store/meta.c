@@ -15,17 +15,25 @@ cp_status cp_meta_get(cp_conn *c, const char *key, char *out, size_t cap, cp_err
     return st;
 }
 
-cp_status cp_meta_put(cp_conn *c, const char *key, const char *value, cp_err *err)
+static cp_status meta_write(cp_conn *c, const char *sql, const char *key, const char *value, cp_err *err)
 {
     cp_stmt *s;
-    cp_status st = cp_stmt_prepare(c,
-                                   "INSERT INTO meta (key, value) VALUES (?, ?)"
-                                   " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                                   &s, err);
+    cp_status st = cp_stmt_prepare(c, sql, &s, err);
     if (st) return st;
     cp_stmt_bind_text(s, 1, key);
     cp_stmt_bind_text(s, 2, value);
     st = cp_stmt_run(s, err);
     cp_stmt_finalize(s);
     return st;
+}
+
+cp_status cp_meta_put(cp_conn *c, const char *key, const char *value, cp_err *err)
+{
+    return meta_write(c, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                      key, value, err);
+}
+
+cp_status cp_meta_put_new(cp_conn *c, const char *key, const char *value, cp_err *err)
+{
+    return meta_write(c, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", key, value, err);
 }

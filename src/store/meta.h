@@ -13,5 +13,7 @@
 cp_status cp_meta_get(cp_conn *c, const char *key, char *out, size_t cap, cp_err *err);
 /* Sets key inside the caller's write transaction (the caller audits). */
 cp_status cp_meta_put(cp_conn *c, const char *key, const char *value, cp_err *err);
+/* Sets key only when it has no value yet (a value once written is kept). */
+cp_status cp_meta_put_new(cp_conn *c, const char *key, const char *value, cp_err *err);
 
 #endif

@@ -6,6 +6,9 @@
  */
 #include "store/migrate.h"
 #include "store/schema_finance.h"
+#include "store/schema_governance.h"
+#include "store/schema_record.h"
+#include "store/schema_warning.h"
 
 #define M1_FOUNDATION \
     "CREATE TABLE meta (" \
@@ -192,6 +195,9 @@
 const cp_migration cp_migrations[] = {
     {1, "foundation: members, constituency, users, keys, sessions, audit", M1_FOUNDATION, NULL, NULL},
     {2, "intel: collections, objects, observables, sightings, TAXII status", M2_INTEL, M2_OBJECTS_SQLITE, M2_OBJECTS_PG},
+    {3, "record: the governance record (Merkle log entries, subtree hashes, signed head)", M3_RECORD, M3_RECORD_SQLITE, M3_RECORD_PG},
+    {4, "governance: bodies, seats, proposals, versions, comments, ballots, proxies, keys, eligibility flags, events", M4_GOVERNANCE, NULL, NULL},
     {5, "finance: scale classes, ledger, assessments, payments, budget, voting-rights decisions", M5_FINANCE, NULL, NULL},
+    {6, "early warning: alerts, webhooks, webhook deliveries", M6_WARNING, NULL, NULL},
 };
 const int cp_migrations_count = sizeof cp_migrations / sizeof cp_migrations[0];

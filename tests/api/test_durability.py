@@ -42,10 +42,10 @@ def test_acknowledged_writes_survive_kill9(fresh_server):
     v = s.cli(["verify"])
     assert v.stdout.startswith("ok: audit chain intact")
     # two audit entries per acknowledged member (the member, its alerts
-    # collection) plus init's five (alliance, user, key, the alliance-wide
-    # collection, the alliance's own alerts collection)
+    # collection) plus init's six (alliance, user, key, the alliance-wide
+    # collection, the alliance's own alerts collection, the record's signing key)
     n = int(v.stdout.split("intact, ")[1].split(" entries")[0])
-    assert n == 2 * len(names) + 5
+    assert n == 2 * len(names) + 6
 
 
 def test_verify_detects_edit_delete_reorder(fresh_server):

@@ -109,6 +109,22 @@ static const row OTHERS[] = {
     {CP_ACT_FIN_READ,              {OK,   OK,   E403, E403, E403, E403, E401}},
     {CP_ACT_FIN_MEMBER_READ,       {OK,   OK,   OK,   OK,   E403, E403, E401}},
     {CP_ACT_FIN_SCALE_READ,        {OK,   OK,   OK,   OK,   OK,   E403, E401}},
+    {CP_ACT_RECORD_READ,           {OK,   OK,   OK,   OK,   OK,   E403, E401}}, /* the governance record: any role */
+    /* governance: FR's vote, proxy, eligibility; U_TARGET's signing key */
+    {CP_ACT_GOV_READ,              {OK,   OK,   OK,   OK,   OK,   E403, E401}},
+    {CP_ACT_GOV_ADMIN,             {OK,   E403, E403, E403, E403, E403, E401}},
+    {CP_ACT_GOV_VOTE,              {E403, E403, OK,   E403, E403, E403, E401}}, /* never the secretariat */
+    {CP_ACT_GOV_PROXY,             {E403, E403, OK,   E403, E403, E403, E401}},
+    {CP_ACT_GOV_COMMENT,           {OK,   E403, OK,   OK,   OK,   E403, E401}},
+    {CP_ACT_GOV_KEY,               {OK,   E403, E403, E403, E403, E403, E401}}, /* the secretariat may revoke */
+    {CP_ACT_GOV_ELIGIBILITY_READ,  {OK,   OK,   OK,   E403, E403, E403, E401}},
+    /* early warning: FR's alerts and webhook; events are about anyone */
+    {CP_ACT_EVENT_SUBMIT,          {OK,   E403, E403, OK,   OK,   E403, E401}},
+    {CP_ACT_ALERT_LIST,            {OK,   OK,   E403, OK,   OK,   E403, E401}}, /* narrowed to the own member */
+    {CP_ACT_ALERT_READ,            {OK,   OK,   E403, OK,   E404, E403, E401}},
+    {CP_ACT_ALERT_UPDATE,          {E403, E403, E403, OK,   E404, E403, E401}},
+    {CP_ACT_WEBHOOK_READ,          {OK,   OK,   OK,   OK,   E403, E403, E401}},
+    {CP_ACT_WEBHOOK_WRITE,         {OK,   E403, OK,   OK,   E403, E403, E401}},
 };
 
 /* The resource is the actor's own: its member and its user. */

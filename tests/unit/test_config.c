@@ -405,11 +405,12 @@ static void test_help(void)
     fclose(f);
     const char *names[] = {"--data", "CYBERPACT_DATA", "--max-body-bytes", "CYBERPACT_MAX_BODY_BYTES",
                            "--auth-failures-per-minute", "--drain-timeout", "--config", "CYBERPACT_CONFIG",
-                           "--intel-max-body-bytes", "--warninglists", "CYBERPACT_CORRELATION_MAX"};
+                           "--intel-max-body-bytes", "--warninglists", "CYBERPACT_CORRELATION_MAX",
+                           "--alert-window", "CYBERPACT_WEBHOOK_RETRY_BASE_MS"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) CHECK(strstr(text, names[i]) != NULL);
     int lines = 0;
     for (char *p = text; *p; p++) lines += *p == '\n';
-    CHECK_INT(lines, 23); /* one per setting */
+    CHECK_INT(lines, 29); /* one per setting */
     free(text);
 }
 

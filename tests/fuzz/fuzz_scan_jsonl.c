@@ -1,0 +1,12 @@
+/*
+ * fuzz_scan_jsonl.c — the jsonl log scanner (warning/scan_file.h): the input
+ * read as JSON lines (Suricata eve.json, Zeek JSON), matched against a small set of every
+ * indicator kind. Properties checked: scan_fuzz.h.
+ */
+#include "scan_fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fz_scan(data, size, CP_FMT_JSONL);
+    return 0;
+}
