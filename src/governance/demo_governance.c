@@ -5,6 +5,7 @@
 #include "governance/demo_governance.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -19,6 +20,7 @@
 #include "members/users.h"
 
 #define VOTERS 60
+#define ARREARS 9 /* the demo voter without the right to vote */
 #define DAY (24 * 3600 * 1000LL)
 
 typedef struct {
@@ -36,7 +38,8 @@ static cp_status delegates(demo *d)
         memset(x, 0, sizeof *x);
         char name[48];
         snprintf(name, sizeof name, "gov-delegate-%02d", i + 1);
-        json_t *in = json_pack("{ss ss s[s]}", "member_id", d->states[i], "name", name, "roles", "delegate"), *out = NULL;
+        json_t *in = json_pack("{ss ss s[s]}", "member_id", d->states[i], "name", name, "roles", "delegate"),
+               *out = NULL;
         cp_status st = cp_user_create(d->c, d->a, in, &out, d->err);
         json_decref(in);
         if (st) return st;
@@ -55,8 +58,8 @@ static cp_status delegates(demo *d)
 static cp_status proposal(demo *d, const char *type, const char *title, const char *text, const char *rule,
                           const char *body, bool public_ballots, char id[CP_UUID_LEN + 1])
 {
-    json_t *in = json_pack("{ss ss ss ss sb s[s]}", "type", type, "title", title, "text", text, "rule", rule, "public_ballots",
-                           public_ballots, "links", "https://alliance.example/documents/governance"),
+    json_t *in = json_pack("{ss ss ss ss sb s[s]}", "type", type, "title", title, "text", text, "rule", rule,
+                           "public_ballots", public_ballots, "links", "https://alliance.example/documents/governance"),
            *out = NULL;
     if (body) json_object_set_new(in, "body_id", json_string(body));
     cp_status st = cp_gov_proposal_create(d->c, d->a, in, &out, d->err);
@@ -101,9 +104,66 @@ static cp_status votes(demo *d, const char *id, int from, int to, const char *pa
     return CP_OK;
 }
 
+/* Reorders states for the installed eligibility source: those with the right
+ * to vote in their order, except that the first state without it goes to
+ * ARREARS and the others without it go last (past the VOTERS demo voters). */
+static cp_status order_by_right(cp_conn *c, char (*states)[CP_UUID_LEN + 1], size_t n, cp_err *err)
+{
+    char(*with)[CP_UUID_LEN + 1] = malloc(n * sizeof *with), (*without)[CP_UUID_LEN + 1] = malloc(n * sizeof *without);
+    size_t nw = 0, nl = 0;
+    cp_status st = with && without ? CP_OK : cp_fail(err, CP_E_NOMEM, "out of memory");
+    int64_t now = cp_now_ms();
+    for (size_t i = 0; i < n && !st; i++) {
+        cp_vote_right r;
+        if ((st = cp_eligibility_right_to_vote(c, states[i], now, &r, err))) break;
+        memcpy(r.has_right ? with[nw++] : without[nl++], states[i], sizeof *with);
+    }
+    if (!st && nl == 0)
+        st = cp_fail(err, CP_E_INTERNAL, "demo: no member state lost its vote (the finance demo makes some)");
+    if (!st && nw < VOTERS)
+        st = cp_fail(err, CP_E_INTERNAL, "demo: fewer than %d member states with the right to vote", VOTERS);
+    if (!st) {
+        size_t k = 0;
+        for (size_t i = 0; i < nw; i++) {
+            if (k == ARREARS) memcpy(states[k++], without[0], sizeof *with);
+            memcpy(states[k++], with[i], sizeof *with);
+        }
+        for (size_t i = 1; i < nl; i++)
+            memcpy(states[k++], without[i], sizeof *with);
+    }
+    free(with);
+    free(without);
+    return st;
+}
+
+static cp_status demo_run(cp_conn *c, const cp_actor *a, char (*states)[CP_UUID_LEN + 1], size_t n, bool placeholder,
+                          cp_err *err);
+
 cp_status cp_demo_governance(cp_conn *c, const cp_actor *a, char (*states)[CP_UUID_LEN + 1], size_t n, cp_err *err)
 {
     if (n < VOTERS) return cp_fail(err, CP_E_INTERNAL, "the governance demo needs %d member states", VOTERS);
+    /* The member state without the right to vote sits at index ARREARS; the
+     * other voters must have it. With the placeholder source the demo records
+     * arrears for states[ARREARS]; with another source (finance's ledger) the
+     * states that source says lost their vote are moved: the first to
+     * ARREARS, the others past the voters. The caller's array is not changed. */
+    char(*order)[CP_UUID_LEN + 1] = malloc(n * sizeof *order);
+    if (!order) return cp_fail(err, CP_E_NOMEM, "out of memory");
+    memcpy(order, states, n * sizeof *order);
+    bool placeholder = cp_eligibility_current() == &cp_eligibility_placeholder;
+    cp_status st = placeholder ? CP_OK : order_by_right(c, order, n, err);
+    if (st) {
+        free(order);
+        return st;
+    }
+    st = demo_run(c, a, order, n, placeholder, err);
+    free(order);
+    return st;
+}
+
+static cp_status demo_run(cp_conn *c, const cp_actor *a, char (*states)[CP_UUID_LEN + 1], size_t n, bool placeholder,
+                          cp_err *err)
+{
     demo d = {c, a, states, {{0}}, err};
     cp_status st = delegates(&d);
     if (st) return st;
@@ -115,7 +175,8 @@ cp_status cp_demo_governance(cp_conn *c, const cp_actor *a, char (*states)[CP_UU
                            "Advises the secretariat on the service catalogue and the budget", "seats"),
            *out = NULL;
     for (int i = 0; i < 7; i++)
-        json_array_append_new(json_object_get(in, "seats"), json_pack("{ss ss}", "member_id", states[i], "term_end", t_end));
+        json_array_append_new(json_object_get(in, "seats"),
+                              json_pack("{ss ss}", "member_id", states[i], "term_end", t_end));
     st = cp_gov_body_create(c, a, in, &out, err);
     json_decref(in);
     if (st) return st;
@@ -123,14 +184,17 @@ cp_status cp_demo_governance(cp_conn *c, const cp_actor *a, char (*states)[CP_UU
     snprintf(board, sizeof board, "%s", cp_json_str(out, "id"));
     json_decref(out);
 
-    /* a member state without the right to vote: arrears recorded by the secretariat */
-    in = json_pack("{ss ss sI sI ss}", "state", "arrears", "reason",
-                   "arrears equal or exceed the contributions due for the two preceding years", "arrears",
-                   (json_int_t)4200000, "threshold", (json_int_t)4000000, "currency", "CHF");
-    st = cp_gov_eligibility_record(c, a, states[9], in, &out, err);
-    json_decref(in);
-    json_decref(out);
-    if (st) return st;
+    /* a member state without the right to vote: with the placeholder source, arrears recorded
+     * by the secretariat (otherwise the source already says so: order_by_right) */
+    if (placeholder) {
+        in = json_pack("{ss ss sI sI ss}", "state", "arrears", "reason",
+                       "arrears equal or exceed the contributions due for the two preceding years", "arrears",
+                       (json_int_t)4200000, "threshold", (json_int_t)4000000, "currency", "CHF");
+        st = cp_gov_eligibility_record(c, a, states[ARREARS], in, &out, err);
+        json_decref(in);
+        json_decref(out);
+        if (st) return st;
+    }
 
     char draft[37], withdrawn[37], open_ga[37], adopted[37], rejected[37], postponed[37], board_open[37];
     /* a draft with an amendment, and a withdrawn draft */
@@ -146,8 +210,8 @@ cp_status cp_demo_governance(cp_conn *c, const cp_actor *a, char (*states)[CP_UU
     json_decref(in);
     json_decref(out);
     if (st) return st;
-    if ((st = proposal(&d, "other", "Move the 2027 assembly to Geneva", "Superseded by the host agreement.", "simple", NULL,
-                       false, withdrawn)) ||
+    if ((st = proposal(&d, "other", "Move the 2027 assembly to Geneva", "Superseded by the host agreement.", "simple",
+                       NULL, false, withdrawn)) ||
         (st = cp_gov_proposal_withdraw(c, a, withdrawn, &out, err)))
         return st;
     json_decref(out);
@@ -155,13 +219,13 @@ cp_status cp_demo_governance(cp_conn *c, const cp_actor *a, char (*states)[CP_UU
     /* votes that close in a moment: adopted, rejected, postponed */
     int64_t soon = cp_now_ms() + 1500;
     if ((st = proposal(&d, "policy", "Adopt the alliance incident taxonomy",
-                       "Member CSIRTs classify incidents they share with the alliance taxonomy v1.", "simple", NULL, false,
-                       adopted)) ||
+                       "Member CSIRTs classify incidents they share with the alliance taxonomy v1.", "simple", NULL,
+                       false, adopted)) ||
         (st = open_until(&d, adopted, soon)) || (st = votes(&d, adopted, 0, 9, "yyyyyynay")) ||
         (st = votes(&d, adopted, 10, 48, "yyynyya")))
         return st;
     /* the member in arrears tries to vote: refused, and not eligible in the snapshot */
-    if (vote(&d, adopted, 9, "no", NULL) != CP_E_FORBIDDEN)
+    if (vote(&d, adopted, ARREARS, "no", NULL) != CP_E_FORBIDDEN)
         return cp_fail(err, CP_E_INTERNAL, "demo: the member in arrears could vote");
     if ((st = proposal(&d, "admission", "Admit the Regional CERT Coordination Centre as an observer",
                        "The assembly admits the centre with observer status.", "two_thirds", NULL, false, rejected)) ||

@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import time
+import uuid
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -271,54 +272,100 @@ def test_proxies(w):
     assert all(w.states[3] in (p["giver"], p["holder"]) for p in r.json["items"]) and r.json["items"]
 
 
-def test_eligibility_placeholder(w):
-    E = 5
-    for k in (w.delegates[0], w.analyst, w.auditor):
-        assert w.req("POST", f"/eligibility/{w.states[E]}", {"state": "arrears", "reason": "x"}, key=k).status == 403
-    r = w.req("POST", f"/eligibility/{w.states[E]}", {"state": "late", "reason": "x"})
-    assert r.status == 400 and "body.state" in msg(r)
-    assert w.req("POST", f"/eligibility/{w.sector}", {"state": "arrears", "reason": "x"}).status == 422
-    r = w.req("POST", f"/eligibility/{w.states[E]}",
-              {"state": "arrears", "reason": "2025 and 2026 unpaid", "arrears": 250000, "threshold": 200000, "currency": "CHF"})
-    assert r.status == 201, r
-    r = w.req("GET", f"/eligibility/{w.states[E]}", key=w.delegates[E])
-    assert r.status == 200 and not r.json["right_to_vote"]["has_right"] and r.json["source"] == "placeholder"
-    assert r.json["right_to_vote"]["arrears"] == 250000
-    assert w.req("GET", f"/eligibility/{w.states[E]}", key=w.delegates[0]).status == 403  # another member's
+FIN = "/api/v1/finance"
+
+
+def fin_post(w, path, body, key=None):
+    return w.s.request("POST", FIN + path, body, key=key or w.admin,
+                       headers={"Idempotency-Key": "t-" + uuid.uuid4().hex})
+
+
+@pytest.fixture(scope="module")
+def ledger(w):
+    """Real ledger data (the eligibility source the server installs): two more member
+    states X and Y (indices 6 and 7), members since 2015, with one contributory unit each since 2015, and the
+    financial years 2024 and 2025 assessed at CHF 1,000.00 per unit, due 31 March, nothing
+    paid. Only members with a class are assessed, so A..F keep their vote. Today X and Y
+    owe CHF 2,000.00 = the contributions of the two preceding years: no vote."""
+    for _ in range(2):
+        m = w.s.create_member(country=next(w.s._countries), joined_at="2015-01-01T00:00:00Z")
+        _, k = w.s.actor(m["id"], ["delegate"])
+        w.states.append(m["id"])
+        w.delegates.append(k)
+        r = fin_post(w, f"/members/{m['id']}/classes", {"units": "1", "effective": "2015-01-01"})
+        assert r.status == 201, r
+    for y in (2024, 2025):
+        r = fin_post(w, "/unit-values", {"year": y, "amount": "1000.00", "decision_ref": f"budget proposal {y}"})
+        assert r.status == 201, r
+        r = fin_post(w, "/assessments", {"year": y, "due_date": f"{y}-03-31"})
+        assert r.status == 201 and r.json["members"] == 2, r
+    return {"X": 6, "Y": 7}
+
+
+def test_eligibility_from_the_ledger(w, ledger):
+    X = ledger["X"]
+    # the placeholder's flags are refused while the ledger decides
+    r = w.req("POST", f"/eligibility/{w.states[X]}", {"state": "clear", "reason": "paid"})
+    assert r.status == 409 and "ledger" in msg(r)
+    r = w.req("GET", f"/eligibility/{w.states[X]}", key=w.delegates[X])
+    assert r.status == 200 and r.json["source"] == "ledger", r
+    right = r.json["right_to_vote"]
+    assert not right["has_right"] and right["arrears"] == 200000 and right["threshold"] == 200000, right
+    assert right["currency"] == "CHF"
+    assert w.req("GET", f"/eligibility/{w.states[X]}", key=w.delegates[0]).status == 403  # another member's
+    r = w.req("GET", f"/eligibility/{w.states[0]}", key=w.delegates[0])
+    assert r.json["right_to_vote"]["has_right"], r  # no class, nothing assessed
     pid = w.proposal()
-    r = w.vote(pid, E, "yes")
+    r = w.vote(pid, X, "yes")
+    assert r.status == 403 and "arrears" in msg(r), r
+    # the two-year rule at its edge: one centime paid is enough (arrears 1,999.99 < 2,000.00)
+    vr = w.s.request("GET", f"{FIN}/members/{w.states[X]}/voting-right", key=w.admin).json
+    assert vr["has_vote"] is False and vr["min_payment_to_restore"] == "0.01", vr
+    pay = fin_post(w, "/payments", {"member_id": w.states[X], "amount": "0.01", "date": "2026-11-01",
+                                     "reference": "SWIFT X-1"})
+    assert pay.status == 201, pay
+    assert w.vote(pid, X, "yes").status == 201
+    # the payment was recorded in error: its reversal takes the vote away again
+    r = fin_post(w, f"/entries/{pay.json['id']}/reversal", {"reason": "recorded against the wrong member"})
+    assert r.status == 201, r
+    r = w.vote(pid, X, "no")
     assert r.status == 403 and "arrears" in msg(r)
-    # an exemption decided by the body restores the right; a correction is a new row
-    assert w.req("POST", f"/eligibility/{w.states[E]}", {"state": "exemption", "reason": "decision GA-12"}).status == 201
-    assert w.vote(pid, E, "yes").status == 201
-    r = w.req("GET", "/eligibility", key=w.auditor)
-    assert [x["state"] for x in r.json["items"] if x["member_id"] == w.states[E]][:2] == ["exemption", "arrears"]
-    assert w.req("POST", f"/eligibility/{w.states[E]}", {"state": "clear", "reason": "paid"}).status == 201
+    # an exemption decided by the governing body keeps the right despite the arrears
+    r = fin_post(w, "/exemptions", {"member_id": w.states[X], "decision_ref": "GA decision 2026/12",
+                                    "from": "2026-01-01", "until": "2027-12-31"})
+    assert r.status == 201, r
+    assert w.vote(pid, X, "no").status == 201
+    r = w.req("GET", f"/eligibility/{w.states[X]}", key=w.auditor)
+    assert r.json["right_to_vote"]["has_right"] and r.json["right_to_vote"]["arrears"] == 200000
 
 
-def test_closing_result_and_lost_eligibility(w, server):
-    """Six member states; the scheduler closes at the closing time. F votes yes and then
-    loses its right before closing: its ballot is not counted and it leaves the
-    denominator. 3 yes, 1 no, 1 abstain of 5 eligible: quorum 5 > 2.5, adopted."""
+def test_closing_result_and_lost_eligibility(w, ledger, server):
+    """Member states A..E and Y; the scheduler closes at the closing time. Y pays its
+    arrears, votes yes, and then the payment is reversed before closing: its ballot is
+    not counted and it leaves the denominator. 3 yes, 1 no, 1 abstain: adopted."""
+    Y = ledger["Y"]
+    pay = fin_post(w, "/payments", {"member_id": w.states[Y], "amount": "2000.00", "date": "2026-11-02",
+                                     "reference": "SWIFT Y-1"})
+    assert pay.status == 201, pay
     pid = w.proposal(closes_in=3)
-    for i, c in enumerate(["yes", "yes", "no", "abstain", "yes", "yes"]):
-        assert w.vote(pid, i, c).status == 201
-    assert w.req("POST", f"/eligibility/{w.states[5]}", {"state": "arrears", "reason": "unpaid"}).status == 201
+    for i, c in zip([0, 1, 2, 3, 4, Y], ["yes", "yes", "no", "abstain", "yes", "yes"]):
+        assert w.vote(pid, i, c).status == 201, i
+    assert fin_post(w, f"/entries/{pay.json['id']}/reversal", {"reason": "the transfer bounced"}).status == 201
     p = w.wait_closed(pid)
     assert p["status"] == "adopted", p
     res = w.req("GET", f"/proposals/{pid}/result", key=w.delegates[0]).json["result"]
     assert res["counts"] == {"yes": 3, "no": 1, "abstain": 1, "object": 0}
-    assert res["eligible"] >= 5 and res["not_counted"] == 1 and res["quorum_reached"]
+    assert res["not_counted"] == 1 and res["quorum_reached"]
     snap = {v["member"]: v for v in res["eligibility"]["voters"]}
-    assert not snap[w.states[5]]["eligible"] and "unpaid" in snap[w.states[5]]["reason"]
-    assert res["eligibility"]["source"] == "placeholder"
+    assert not snap[w.states[Y]]["eligible"] and "arrears" in snap[w.states[Y]]["reason"], snap[w.states[Y]]
+    assert snap[w.states[0]]["eligible"]
+    assert res["eligibility"]["source"] == "ledger"
     assert any("not counted" in x for x in res["reasons"])
     # after closing: every ballot is visible, no more ballots, no second closing
     r = w.req("GET", f"/proposals/{pid}/ballots", key=w.delegates[1])
     assert r.json["visible"] == "all" and len(r.json["items"]) == 6
     assert w.vote(pid, 0, "no").status == 409
     assert w.req("POST", f"/proposals/{pid}/close").status == 409
-    assert w.req("POST", f"/eligibility/{w.states[5]}", {"state": "clear", "reason": "paid"}).status == 201
 
 
 def test_postponed_and_reopened(w):
