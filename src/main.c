@@ -15,6 +15,7 @@
 #include "base/crypto.h"
 #include "base/log.h"
 #include "cli/cli.h"
+#include "finance/budget_adoption.h"
 #include "finance/eligibility_ledger.h"
 #include "governance/eligibility.h"
 #include "governance/recheck.h"
@@ -99,6 +100,9 @@ int main(int argc, char **argv)
     /* Voting eligibility as far as money goes: read from the finance ledger
      * (finance/eligibility_ledger.h) instead of governance's placeholder. */
     cp_eligibility_install(cp_finance_eligibility_source());
+    /* An adopted budget proposal sets the year's unit value and budget lines
+     * (governance/budget_effect.h, finance/budget_adoption.h). */
+    cp_gov_budget_install(cp_finance_budget_handler());
     cp_gov_recheck_hook = cp_gov_recheck_results; /* record verify recomputes results with the tally */
 
     cp_config cfg;

@@ -9,6 +9,8 @@
 
 #include "audit/audit.h"
 #include "base/json.h"
+#include "base/log.h"
+#include "governance/budget_effect.h"
 #include "governance/gov_db.h"
 #include "governance/proposals.h"
 #include "governance/proxies.h"
@@ -100,6 +102,39 @@ out:
     return st;
 }
 
+/* An adopted budget proposal's figures go to the installed handler
+ * (budget_effect.h); what happened is stored as the proposal's budget_effect.
+ * Nothing to do for other proposals or a budget proposal without figures. */
+static cp_status adopt_budget(cp_conn *c, const char *id, json_t **effect, cp_err *err)
+{
+    *effect = NULL;
+    cp_stmt *s;
+    cp_status st = cp_stmt_prepare(c, "SELECT budget FROM gov_proposals WHERE id = ? AND type = 'budget'", &s, err);
+    if (st) return st;
+    cp_stmt_bind_text(s, 1, id);
+    json_t *doc = NULL;
+    cp_step r = cp_stmt_step(s, err);
+    if (r == CP_STEP_ROW && !cp_stmt_col_is_null(s, 0)) doc = json_loads(cp_stmt_col_text(s, 0), 0, NULL);
+    st = r == CP_STEP_ERROR ? cp_stmt_status(s) : CP_OK;
+    cp_stmt_finalize(s);
+    if (st || !doc) return st;
+    st = cp_gov_budget_apply(c, id, doc, effect, err);
+    json_decref(doc);
+    if (st) return st;
+    char *text = json_dumps(*effect, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!text) return cp_fail(err, CP_E_NOMEM, "out of memory");
+    if (!(st = cp_stmt_prepare(c, "UPDATE gov_proposals SET budget_effect = ? WHERE id = ?", &s, err))) {
+        cp_stmt_bind_text(s, 1, text);
+        cp_stmt_bind_text(s, 2, id);
+        st = gov_run(s, err);
+    }
+    free(text);
+    if (!st && !json_is_true(json_object_get(*effect, "applied")))
+        cp_log(CP_LOG_ERROR, "governance.budget_not_applied", "proposal %s adopted, its budget not applied: %s", id,
+               cp_json_str(*effect, "error"));
+    return st;
+}
+
 cp_status cp_gov_close(cp_conn *c, const char *actor_label, const char *id, int64_t now, json_t **out, cp_err *err)
 {
     if (out) *out = NULL;
@@ -164,17 +199,21 @@ cp_status cp_gov_close(cp_conn *c, const char *actor_label, const char *id, int6
         cp_stmt_bind_text(s, 5, id);
         st = gov_run(s, err);
     }
+    json_t *effect = NULL;
+    if (!st && outcome && strcmp(outcome, "adopted") == 0) st = adopt_budget(c, id, &effect, err);
     if (!st) {
         char target[64];
         snprintf(target, sizeof target, "gov_proposal:%.40s", id);
         json_t *d = json_pack("{ss sI sO}", "outcome", outcome, "round", (json_int_t)round, "counts",
                               json_object_get(result, "counts"));
+        if (d && effect) json_object_set(d, "budget_effect", effect);
         st = cp_audit_append(c, actor_label, "gov.proposal.close", target, d, err);
         json_decref(d);
     }
     free(text);
     json_decref(result);
     json_decref(snap);
+    json_decref(effect);
     if ((st = gov_tx_close(c, own, st, err))) return st;
     return out ? cp_gov_proposal_get(c, id, out, err) : CP_OK;
 }

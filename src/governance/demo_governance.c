@@ -55,18 +55,26 @@ static cp_status delegates(demo *d)
     return CP_OK;
 }
 
-static cp_status proposal(demo *d, const char *type, const char *title, const char *text, const char *rule,
-                          const char *body, bool public_ballots, char id[CP_UUID_LEN + 1])
+/* A draft; figures (may be NULL) is a budget proposal's budget document. */
+static cp_status proposal_with(demo *d, const char *type, const char *title, const char *text, const char *rule,
+                               const char *body, bool public_ballots, const json_t *figures, char id[CP_UUID_LEN + 1])
 {
     json_t *in = json_pack("{ss ss ss ss sb s[s]}", "type", type, "title", title, "text", text, "rule", rule,
                            "public_ballots", public_ballots, "links", "https://alliance.example/documents/governance"),
            *out = NULL;
     if (body) json_object_set_new(in, "body_id", json_string(body));
+    if (figures) json_object_set(in, "budget", (json_t *)figures);
     cp_status st = cp_gov_proposal_create(d->c, d->a, in, &out, d->err);
     json_decref(in);
     if (!st) snprintf(id, CP_UUID_LEN + 1, "%s", cp_json_str(out, "id"));
     json_decref(out);
     return st;
+}
+
+static cp_status proposal(demo *d, const char *type, const char *title, const char *text, const char *rule,
+                          const char *body, bool public_ballots, char id[CP_UUID_LEN + 1])
+{
+    return proposal_with(d, type, title, text, rule, body, public_ballots, NULL, id);
 }
 
 static cp_status open_until(demo *d, const char *id, int64_t closes_at)
@@ -232,6 +240,25 @@ static cp_status demo_run(cp_conn *c, const cp_actor *a, char (*states)[CP_UUID_
         (st = open_until(&d, rejected, soon)) || (st = votes(&d, rejected, 0, 9, "yyn")) ||
         (st = votes(&d, rejected, 10, 46, "yynyna")))
         return st;
+    /* next year's budget, with its figures: adopted, it sets the unit value and the budget
+     * lines of that year (governance/budget_effect.h; finance applies it when installed) */
+    char budget_next[37];
+    time_t now_s = (time_t)(cp_now_ms() / 1000);
+    struct tm now_tm;
+    gmtime_r(&now_s, &now_tm);
+    int next_year = now_tm.tm_year + 1900 + 1;
+    json_t *figures =
+        json_pack("{si ss ss s[{ss ss ss} {ss ss ss} {ss ss ss}]}", "year", next_year, "currency", "CHF", "unit_value",
+                  "1350.00", "lines", "code", "early-warning", "name", "Early warning service", "amount", "2400000.00",
+                  "code", "incident-coordination", "name", "Incident coordination", "amount", "1800000.00", "code",
+                  "operations", "name", "Secretariat operations", "amount", "1100000.00");
+    st = proposal_with(&d, "budget", "Budget of the next financial year",
+                       "The unit of contribution is set at CHF 1,350 and three budget lines are approved.", "simple",
+                       NULL, false, figures, budget_next);
+    json_decref(figures);
+    if (st || (st = open_until(&d, budget_next, soon)) || (st = votes(&d, budget_next, 0, 9, "yyyyyyyny")) ||
+        (st = votes(&d, budget_next, 10, 48, "yyyynya")))
+        return st;
     if ((st = proposal(&d, "budget", "Supplementary budget for the early-warning service",
                        "CHF 1.2 million for sensors in the ten least-covered member states.", "simple", board, false,
                        postponed)) ||
@@ -265,8 +292,8 @@ static cp_status demo_run(cp_conn *c, const cp_actor *a, char (*states)[CP_UUID_
         struct timespec ts = {0, 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
-    const char *to_close[] = {adopted, rejected, postponed};
-    for (int i = 0; i < 3; i++)
+    const char *to_close[] = {adopted, budget_next, rejected, postponed};
+    for (size_t i = 0; i < sizeof to_close / sizeof to_close[0]; i++)
         if ((st = cp_gov_close(c, "system", to_close[i], cp_now_ms(), NULL, err))) return st;
     return CP_OK;
 }

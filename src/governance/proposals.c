@@ -12,6 +12,7 @@
 #include "base/json.h"
 #include "base/timeutil.h"
 #include "governance/bodies.h"
+#include "governance/budget_effect.h"
 #include "governance/gov_db.h"
 #include "governance/record.h"
 
@@ -35,6 +36,7 @@ bool cp_gov_proposal_type_valid(const char *t)
 typedef struct {
     const char *type, *title, *text, *body;
     const json_t *links;
+    const json_t *budget; /* a budget proposal's figures (budget_effect.h), or NULL */
     cp_rule rule;
     cp_quorum quorum;
     bool public_ballots;
@@ -55,6 +57,7 @@ static const cp_jfield SPEC_FIELDS[] = {
     {"opens_at", CP_JT_STRING_NULL, false, 64},
     {"closes_at", CP_JT_STRING_NULL, false, 64},
     {"remind_before_minutes", CP_JT_INT, false, 0},
+    {"budget", CP_JT_OBJECT, false, 0},
     {"note", CP_JT_STRING, false, 1000}, /* amendments only */
 };
 #define N_SPEC (sizeof SPEC_FIELDS / sizeof SPEC_FIELDS[0])
@@ -115,18 +118,31 @@ static cp_status parse_spec(cp_conn *c, const json_t *in, bool amend, spec *sp, 
     if (minutes < 0 || minutes > 60 * 24 * 60)
         return cp_fail(err, CP_E_BAD_REQUEST, "body.remind_before_minutes: must be 0 to 86400");
     sp->remind_before = minutes * 60000;
+    sp->budget = json_object_get(in, "budget");
+    if (json_is_null(sp->budget)) sp->budget = NULL; /* an amendment removing it */
+    if (sp->budget && strcmp(sp->type, "budget") != 0)
+        return cp_fail(err, CP_E_BAD_REQUEST, "body.budget: only a proposal of type budget carries a budget");
+    if (sp->budget) {
+        char *t = json_dumps(sp->budget, JSON_COMPACT);
+        size_t n = t ? strlen(t) : 0;
+        free(t);
+        if (!n) return cp_fail(err, CP_E_NOMEM, "out of memory");
+        if (n > CP_GOV_BUDGET_MAX) return cp_fail(err, CP_E_BAD_REQUEST, "body.budget: at most %d bytes", CP_GOV_BUDGET_MAX);
+    }
     return CP_OK;
 }
 
 /* The create fields of sp as JSON (a version's body). */
 static json_t *spec_json(const spec *sp)
 {
-    return json_pack("{ss ss ss so ss s{sI sI sb} ss sb so so sI}", "type", sp->type, "title", sp->title, "text", sp->text,
+    json_t *o = json_pack("{ss ss ss so ss s{sI sI sb} ss sb so so sI}", "type", sp->type, "title", sp->title, "text", sp->text,
                      "links", sp->links ? json_incref((json_t *)sp->links) : json_array(), "rule", cp_rule_name(sp->rule), "quorum", "num",
                      (json_int_t)sp->quorum.num, "den", (json_int_t)sp->quorum.den, "strict", sp->quorum.strict, "body_id",
                      sp->body, "public_ballots", sp->public_ballots, "opens_at", gov_time(sp->opens_at, !sp->has_opens),
                      "closes_at", gov_time(sp->closes_at, !sp->has_closes), "remind_before_minutes",
                      (json_int_t)(sp->remind_before / 60000));
+    if (o && sp->budget) json_object_set(o, "budget", (json_t *)sp->budget);
+    return o;
 }
 
 static cp_status insert_version(cp_conn *c, const cp_actor *a, const char *id, int version, const spec *sp,
@@ -192,17 +208,19 @@ cp_status cp_gov_proposal_create(cp_conn *c, const cp_actor *a, const json_t *in
     cp_uuid4(id);
     int64_t now = cp_now_ms();
     char *links = sp.links ? json_dumps(sp.links, JSON_COMPACT) : strdup("[]");
+    char *budget = sp.budget ? json_dumps(sp.budget, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     bool own;
     if ((st = gov_tx_open(c, &own, err))) {
         free(links);
+        free(budget);
         return st;
     }
     cp_stmt *s;
     st = cp_stmt_prepare(c,
                          "INSERT INTO gov_proposals (id, body_id, type, title, text, links, rule, quorum_num, quorum_den,"
                          " quorum_strict, public_ballots, opens_at, closes_at, remind_before, status, version, round,"
-                         " ballot_seq, created_by, created_at, updated_at)"
-                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', 1, 1, 0, ?, ?, ?)",
+                         " ballot_seq, created_by, created_at, updated_at, budget)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', 1, 1, 0, ?, ?, ?, ?)",
                          &s, err);
     if (!st) {
         cp_stmt_bind_text(s, 1, id);
@@ -210,11 +228,14 @@ cp_status cp_gov_proposal_create(cp_conn *c, const cp_actor *a, const json_t *in
         cp_stmt_bind_text(s, 15, a->label);
         cp_stmt_bind_int(s, 16, now);
         cp_stmt_bind_int(s, 17, now);
+        cp_stmt_bind_text(s, 18, budget);
         st = gov_run(s, err);
     }
+    if (!st) st = cp_gov_budget_try(c, id, sp.budget, err); /* told now, not when the vote closes */
     if (!st) st = insert_version(c, a, id, 1, &sp, NULL, now, err);
     if (!st) st = audit(c, a, "gov.proposal.create", id, json_pack("{ss ss ss}", "title", sp.title, "type", sp.type, "rule", cp_rule_name(sp.rule)), err);
     free(links);
+    free(budget);
     if ((st = gov_tx_close(c, own, st, err))) return st;
     return cp_gov_proposal_get(c, id, out, err);
 }
@@ -253,7 +274,8 @@ cp_status cp_gov_proposal_load(cp_conn *c, const char *id, cp_gov_proposal *p, c
 
 #define PCOLS                                                                                                           \
     "id, body_id, type, title, text, links, rule, quorum_num, quorum_den, quorum_strict, public_ballots, opens_at,"    \
-    " closes_at, remind_before, status, version, round, result, created_by, created_at, updated_at, opened_at, closed_at"
+    " closes_at, remind_before, status, version, round, result, created_by, created_at, updated_at, opened_at, closed_at,"  \
+    " budget, budget_effect"
 
 static json_t *proposal_json(cp_stmt *s, bool with_text)
 {
@@ -276,6 +298,11 @@ static json_t *proposal_json(cp_stmt *s, bool with_text)
     json_object_set_new(o, "closed", json_boolean(!cp_stmt_col_is_null(s, 22))); /* the vote has closed (the status says how) */
     json_t *result = cp_stmt_col_is_null(s, 17) ? NULL : json_loads(cp_stmt_col_text(s, 17), 0, &je);
     json_object_set_new(o, "result", result ? result : json_null());
+    /* a budget proposal's figures and, once adopted, what applying them did (budget_effect.h) */
+    json_t *budget = cp_stmt_col_is_null(s, 23) ? NULL : json_loads(cp_stmt_col_text(s, 23), 0, &je);
+    json_t *effect = cp_stmt_col_is_null(s, 24) ? NULL : json_loads(cp_stmt_col_text(s, 24), 0, &je);
+    json_object_set_new(o, "budget", budget ? budget : json_null());
+    json_object_set_new(o, "budget_effect", effect ? effect : json_null());
     return o;
 }
 
@@ -393,6 +420,7 @@ cp_status cp_gov_proposal_amend(cp_conn *c, const cp_actor *a, const char *id, c
     cp_gov_proposal p;
     int64_t now = cp_now_ms();
     char *links = sp.links ? json_dumps(sp.links, JSON_COMPACT) : strdup("[]");
+    char *budget = sp.budget ? json_dumps(sp.budget, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     cp_stmt *s;
     /* the state is checked again inside the write transaction */
     st = expect_status(c, id, "draft", "amended", &p, err);
@@ -400,18 +428,21 @@ cp_status cp_gov_proposal_amend(cp_conn *c, const cp_actor *a, const char *id, c
         st = cp_stmt_prepare(c,
                              "UPDATE gov_proposals SET body_id = ?, type = ?, title = ?, text = ?, links = ?, rule = ?,"
                              " quorum_num = ?, quorum_den = ?, quorum_strict = ?, public_ballots = ?, opens_at = ?,"
-                             " closes_at = ?, remind_before = ?, version = version + 1, updated_at = ?"
+                             " closes_at = ?, remind_before = ?, version = version + 1, updated_at = ?, budget = ?"
                              " WHERE id = ? AND status = 'draft'",
                              &s, err);
     if (!st) {
         bind_spec(s, 1, &sp, links);
         cp_stmt_bind_int(s, 14, now);
-        cp_stmt_bind_text(s, 15, id);
+        cp_stmt_bind_text(s, 15, budget);
+        cp_stmt_bind_text(s, 16, id);
         st = gov_run(s, err);
     }
+    if (!st) st = cp_gov_budget_try(c, id, sp.budget, err);
     if (!st) st = insert_version(c, a, id, p.version + 1, &sp, cp_json_str(merged, "note"), now, err);
     if (!st) st = audit(c, a, "gov.proposal.amend", id, json_pack("{sI}", "version", (json_int_t)(p.version + 1)), err);
     free(links);
+    free(budget);
     json_decref(merged);
     if ((st = gov_tx_close(c, own, st, err))) return st;
     return cp_gov_proposal_get(c, id, out, err);

@@ -199,5 +199,6 @@ const cp_migration cp_migrations[] = {
     {4, "governance: bodies, seats, proposals, versions, comments, ballots, proxies, keys, eligibility flags, events", M4_GOVERNANCE, NULL, NULL},
     {5, "finance: scale classes, ledger, assessments, payments, budget, voting-rights decisions", M5_FINANCE, NULL, NULL},
     {6, "early warning: alerts, webhooks, webhook deliveries", M6_WARNING, NULL, NULL},
+    {7, "governance: a budget proposal's figures and the effect of its adoption", M7_GOVERNANCE_BUDGET, NULL, NULL},
 };
 const int cp_migrations_count = sizeof cp_migrations / sizeof cp_migrations[0];

@@ -151,4 +151,11 @@
     "  detail TEXT NOT NULL);" \
     "CREATE INDEX gov_events_proposal ON gov_events (proposal_id, at);"
 
+/* Migration 7: a budget proposal carries the decision's figures (the budget
+ * document, JSON) and, once adopted, what applying it did (JSON:
+ * {"applied": bool, "by": handler, "result"|"error"}); governance/budget_effect.h. */
+#define M7_GOVERNANCE_BUDGET \
+    "ALTER TABLE gov_proposals ADD COLUMN budget TEXT;" \
+    "ALTER TABLE gov_proposals ADD COLUMN budget_effect TEXT;"
+
 #endif

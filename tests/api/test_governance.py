@@ -368,6 +368,49 @@ def test_closing_result_and_lost_eligibility(w, ledger, server):
     assert w.req("POST", f"/proposals/{pid}/close").status == 409
 
 
+def test_adopted_budget_sets_the_unit_value(w, ledger):
+    """A budget proposal carries its figures; adopted, they become finance's unit value and
+    budget lines for the year, with the proposal as the decision. Bad figures are refused
+    when the proposal is written, not when the vote closes."""
+    budget = {"year": 2027, "currency": "CHF", "unit_value": "1100.00",
+              "lines": [{"code": "early-warning", "name": "Early warning", "amount": "330000.00"},
+                        {"code": "operations", "name": "Operations", "amount": "150000.00"}]}
+    # refused at once: figures on a non-budget proposal, bad figures, a year already set
+    r = w.req("POST", "/proposals", {"type": "policy", "title": "t", "text": "t", "rule": "simple", "budget": budget})
+    assert r.status == 400 and "body.budget" in msg(r)
+    for bad, where in (({"currency": "CHF", "unit_value": "1.00"}, "year"),
+                       (dict(budget, unit_value="12,5"), "unit_value"),
+                       (dict(budget, currency="XXY"), "currency"),
+                       (dict(budget, lines=[{"code": "x", "name": "x", "amount": "-5.00"}]), "lines[0]")):
+        r = w.req("POST", "/proposals", {"type": "budget", "title": "t", "text": "t", "rule": "simple", "budget": bad})
+        assert r.status in (400, 422) and "body.budget" in msg(r) and where in msg(r), (bad, r)
+    r = w.req("POST", "/proposals", {"type": "budget", "title": "t", "text": "t", "rule": "simple",
+                                     "budget": dict(budget, year=2025)})
+    assert r.status == 409 and "already set" in msg(r), r
+    assert w.s.request("GET", f"{FIN}/unit-values", key=w.admin).json["items"][-1]["year"] != 2027  # nothing written
+    # two proposals for 2027: the first adopted sets it; the second, adopted later, cannot
+    first = w.proposal(closes_in=3, type="budget", budget=budget)
+    second = w.proposal(closes_in=4, type="budget", budget=dict(budget, unit_value="1200.00"))
+    assert w.req("GET", f"/proposals/{first}").json["budget"]["unit_value"] == "1100.00"
+    for pid in (first, second):
+        for i, c in enumerate(["yes", "yes", "yes", "no", "abstain"]):
+            assert w.vote(pid, i, c).status == 201
+    p = w.wait_closed(first)
+    assert p["status"] == "adopted" and p["budget_effect"]["applied"] is True, p
+    uv = [u for u in w.s.request("GET", f"{FIN}/unit-values", key=w.delegates[0]).json["items"] if u["year"] == 2027]
+    assert len(uv) == 1 and uv[0]["amount"] == "1100.00" and first in uv[0]["decision_ref"], uv
+    lines = w.s.request("GET", f"{FIN}/budget-lines?year=2027", key=w.admin).json["items"]
+    assert sorted(l["code"] for l in lines) == ["early-warning", "operations"], lines
+    assert all(first in l["decision_ref"] for l in lines)
+    p = w.wait_closed(second)
+    assert p["status"] == "adopted", p  # the vote is a fact ...
+    assert p["budget_effect"]["applied"] is False and "already set" in p["budget_effect"]["error"], p
+    uv = [u for u in w.s.request("GET", f"{FIN}/unit-values", key=w.admin).json["items"] if u["year"] == 2027]
+    assert len(uv) == 1 and uv[0]["amount"] == "1100.00"  # ... and the ledger's data did not change
+    v = w.s.request("GET", f"{FIN}/verify", key=w.auditor)
+    assert v.status == 200 and v.json["intact"] is True
+
+
 def test_postponed_and_reopened(w):
     body = w.req("POST", "/bodies", {"name": "Board for rounds",
                                      "seats": [{"member_id": m} for m in w.states[:4]]}).json["id"]
