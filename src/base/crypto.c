@@ -12,11 +12,10 @@ cp_status cp_crypto_init(cp_err *err)
 
 void cp_random_bytes(void *buf, size_t n) { randombytes_buf(buf, n); }
 
-void cp_uuid4(char out[CP_UUID_LEN + 1])
+/* 16 bytes as a UUID with version v and the RFC 4122 variant, lower-case. */
+static void uuid_format(uint8_t b[16], int v, char out[CP_UUID_LEN + 1])
 {
-    uint8_t b[16];
-    randombytes_buf(b, sizeof b);
-    b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+    b[6] = (uint8_t)((b[6] & 0x0f) | (v << 4));
     b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
     static const char hx[] = "0123456789abcdef";
     int o = 0;
@@ -26,6 +25,21 @@ void cp_uuid4(char out[CP_UUID_LEN + 1])
         out[o++] = hx[b[i] & 15];
     }
     out[o] = 0;
+}
+
+void cp_uuid4(char out[CP_UUID_LEN + 1])
+{
+    uint8_t b[16];
+    randombytes_buf(b, sizeof b);
+    uuid_format(b, 4, out);
+}
+
+void cp_uuid7(uint64_t ms, char out[CP_UUID_LEN + 1])
+{
+    uint8_t b[16];
+    randombytes_buf(b, sizeof b);
+    for (int i = 0; i < 6; i++) b[i] = (uint8_t)(ms >> (40 - 8 * i));
+    uuid_format(b, 7, out);
 }
 
 bool cp_uuid_valid(const char *s)
@@ -107,16 +121,7 @@ bool cp_uuid5(const char *ns, const void *name, size_t n, char out[CP_UUID_LEN +
     sha1_update(&c, nsb, sizeof nsb);
     sha1_update(&c, name, n);
     sha1_final(&c, h);
-    h[6] = (uint8_t)((h[6] & 0x0f) | 0x50);
-    h[8] = (uint8_t)((h[8] & 0x3f) | 0x80);
-    static const char hx[] = "0123456789abcdef";
-    int o = 0;
-    for (int i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
-        out[o++] = hx[h[i] >> 4];
-        out[o++] = hx[h[i] & 15];
-    }
-    out[o] = 0;
+    uuid_format(h, 5, out);
     return true;
 }
 

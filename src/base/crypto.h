@@ -18,6 +18,10 @@ cp_status cp_crypto_init(cp_err *err);
 void cp_random_bytes(void *buf, size_t n);
 /* A random (version 4) UUID, lower-case, into out (37 bytes with the NUL). */
 void cp_uuid4(char out[CP_UUID_LEN + 1]);
+/* A time-ordered (version 7, RFC 9562) UUID: 48 bits of ms since the epoch,
+ * then random bits; ids made later sort after earlier ones (keys that grow at
+ * the end of their index). */
+void cp_uuid7(uint64_t ms, char out[CP_UUID_LEN + 1]);
 /* A name-based (version 5, RFC 4122 section 4.3: SHA-1) UUID of name in the
  * namespace ns (a canonical UUID text), lower-case. False when ns is not a
  * UUID. STIX 2.1 derives SCO ids this way (section 2.9). */

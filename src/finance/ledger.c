@@ -97,26 +97,8 @@ void cp_ledger_entry_hash(const char *currency, int64_t seq, const char *id, con
 /* Entry ids are UUID version 7 (RFC 9562): 48 bits of ms since the epoch, then
  * random bits, so ids of new entries sort after older ones and the tables keyed
  * by them (entries, legs, assessments, payments, allocations) grow at their end
- * instead of at random pages: at 10^6 entries that keeps inserts in cache. */
-static void new_id(char out[CP_UUID_LEN + 1])
-{
-    uint8_t b[16];
-    cp_random_bytes(b, sizeof b);
-    uint64_t ms = (uint64_t)cp_now_ms();
-    for (int i = 0; i < 6; i++)
-        b[i] = (uint8_t)(ms >> (40 - 8 * i));
-    b[6] = (uint8_t)((b[6] & 0x0f) | 0x70);
-    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-    static const char hx[] = "0123456789abcdef";
-    int o = 0;
-    for (int i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
-        out[o++] = hx[b[i] >> 4];
-        out[o++] = hx[b[i] & 15];
-    }
-    out[o] = 0;
-}
-
+ * instead of at random pages: at 10^6 entries that keeps inserts in cache
+ * (cp_uuid7, base/crypto.h). */
 cp_status cp_ledger_open(cp_conn *c, const char *currency, const char *actor, cp_ledger_tx *t, cp_err *err)
 {
     memset(t, 0, sizeof *t);
@@ -173,7 +155,7 @@ cp_status cp_ledger_post(cp_ledger_tx *t, const cp_entry_in *e, char *id_out, cp
     cp_status st = check_entry(e, err);
     if (st) return st;
     char id[CP_UUID_LEN + 1], hash[CP_AUDIT_HASH_HEX + 1];
-    new_id(id);
+    cp_uuid7((uint64_t)cp_now_ms(), id);
     int64_t seq = t->seq + 1;
     cp_ledger_entry_hash(t->currency, seq, id, e->kind, e->day, e->member_id, e->reverses, e->memo, e->legs, e->n_legs,
                          t->hash, hash);

@@ -167,6 +167,15 @@ static void test_uuid5_and_sco_ids(void)
     CHECK(cp_uuid5("6ba7b810-9dad-11d1-80b4-00c04fd430c8", "www.example.com", 15, u));
     CHECK_STR(u, "2ed6657d-e927-568b-95e1-2665a8aea6a2");
     CHECK(!cp_uuid5("not-a-uuid", "x", 1, u));
+    /* version 7: the time in the first 48 bits (RFC 9562 appendix A.6's 0x017F22E279B0), the
+     * version and variant nibbles, and ids of later times sorting after earlier ones */
+    char v1[CP_UUID_LEN + 1], v2[CP_UUID_LEN + 1];
+    cp_uuid7(0x017F22E279B0ULL, v1);
+    CHECK(strncmp(v1, "017f22e2-79b0-7", 15) == 0 && strchr("89ab", v1[19]) && cp_uuid_valid(v1));
+    cp_uuid7(0x017F22E279B1ULL, v2);
+    CHECK(strcmp(v1, v2) < 0);
+    cp_uuid4(v1);
+    CHECK(v1[14] == '4' && strchr("89ab", v1[19]));
     /* STIX 2.1: UUIDv5 of the canonical JSON of the id contributing properties */
     char id[CP_STIX_ID_MAX + 1];
     json_t *sco = json_pack("{ss ss ss}", "type", "ipv4-addr", "spec_version", "2.1", "value", "198.51.100.3");
