@@ -7,6 +7,7 @@ transparency endpoint needs no key), bad input, and `cyberpact verify`."""
 import concurrent.futures
 import csv
 import io
+import re
 import uuid
 
 import pytest
@@ -184,6 +185,7 @@ def test_reports_csv_svg_and_verify(server, fin):
     assert r.status == 200, r
     rep = r.json
     assert rep["financial_year"] == 2025 and rep["assessed_minor"] == 410000
+    assert not re.search(r"\d\.\d{15,}", r.raw), r.raw  # reals as people write them (10.3, not 10.300000000000001)
     assert rep["budget_execution"][0]["spent_minor"] == 10000
     # B (1 unit) paid only small amounts: 2024 and 2025 overdue = 2,000 ≥ 1,000 (2024 only was assessed before 2025)
     names = [m["member_id"] for m in rep["members_without_vote"]]
