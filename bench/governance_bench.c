@@ -17,7 +17,10 @@
  *   verify     every record entry read back and cp_gov_recheck_results over
  *              them (what `record verify` adds to the Merkle checks)
  * and the result is checked against the expected counts (the last ballot of
- * each member).
+ * each member). Eligibility comes from finance's ledger, as in the server: each
+ * state has one contributory unit, 2024 and 2025 are assessed and 2024 is paid
+ * (arrears of one year: every state keeps its vote, and every check reads the
+ * state's ledger rows). Setting that up is not measured.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +31,8 @@
 #include "base/crypto.h"
 #include "base/json.h"
 #include "base/timeutil.h"
+#include "finance/eligibility_ledger.h"
+#include "finance/finance.h"
 #include "governance/ballots.h"
 #include "governance/close.h"
 #include "governance/proposals.h"
@@ -71,6 +76,46 @@ static const char *choice_of(int state, int change)
     return C[(state * 7 + change * 3) % 3];
 }
 
+/* One finance write under a fresh idempotency key; in is consumed. */
+static void fin(const char *what, cp_status (*fn)(cp_conn *, const cp_actor *, const json_t *, cp_fin_idem *, json_t **, cp_err *),
+                const cp_actor *a, json_t *in)
+{
+    char key[48];
+    snprintf(key, sizeof key, "bench-");
+    cp_uuid4(key + 6);
+    cp_fin_idem idem = {key, false};
+    json_t *out = NULL;
+    if (fn(c, a, in, &idem, &out, &err)) die(what, &err);
+    json_decref(in);
+    json_decref(out);
+}
+
+/* The ledger the eligibility source reads (see the top of this file). */
+static void ledger(const cp_actor *sec, const cp_actor *del, int states)
+{
+    cp_eligibility_install(cp_finance_eligibility_source());
+    for (int i = 0; i < states; i++) {
+        char key[48];
+        snprintf(key, sizeof key, "bench-class-%d", i);
+        cp_fin_idem idem = {key, false};
+        json_t *in = json_pack("{ss ss}", "units", "1", "effective", "2015-01-01"), *out = NULL;
+        if (cp_finance_class_set(c, sec, del[i].member_id, in, &idem, &out, &err)) die("class", &err);
+        json_decref(in);
+        json_decref(out);
+    }
+    for (int y = 2024; y <= 2025; y++) {
+        fin("unit value", cp_finance_unit_value_set_json, sec,
+            json_pack("{si ss ss ss}", "year", y, "currency", "CHF", "amount", "1000.00", "decision_ref", "bench"));
+        char due[16];
+        snprintf(due, sizeof due, "%d-03-31", y);
+        fin("assess", cp_finance_assess_year, sec, json_pack("{si ss ss}", "year", y, "currency", "CHF", "due_date", due));
+    }
+    for (int i = 0; i < states; i++)
+        fin("pay", cp_finance_pay, sec,
+            json_pack("{ss ss ss ss}", "member_id", del[i].member_id, "amount", "1000.00", "date", "2024-03-01", "reference",
+                      "bench"));
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -108,6 +153,7 @@ int main(int argc, char **argv)
     }
     if (cp_conn_commit(c, &err)) die("commit", &err);
     int n = states * changes;
+    ledger(&sec, del, states);
 
     /* baseline: one audited write transaction per ballot */
     double t0 = now_s();
