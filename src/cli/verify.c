@@ -1,16 +1,18 @@
 /*
- * verify.c — `cyberpact verify`: the audit chain and the store's invariants.
- * Exit 0 with a one-line summary when intact; 1 naming the first problem.
+ * verify.c — `cyberpact verify`: the audit chain, the store's invariants, the
+ * finance ledger, then the governance record (record_cli.h). Exit 0 when all
+ * is intact; 1 naming the first problem.
  */
 #include <stdio.h>
 
 #include "audit/audit.h"
 #include "cli/args.h"
 #include "cli/cli.h"
+#include "cli/record_cli.h"
 #include "finance/ledger.h"
 #include "members/members.h"
 
-static const char USAGE[] = "usage: cyberpact verify [--data DIR] [--database URL]\nChecks every audit entry (digest, hash, link, sequence) and the store invariants.\nExit 0 and a one-line summary when intact; 1 and the first broken entry when not.\n";
+static const char USAGE[] = "usage: cyberpact verify [--data DIR] [--database URL]\nChecks every audit entry (digest, hash, link, sequence), the store invariants, the finance ledger\nand the governance record (as `cyberpact record verify` does on the store).\nExit 0 and a one-line summary when intact; 1 and the first broken entry when not.\n";
 
 int cp_cli_verify(int argc, char **argv, cp_config *cfg)
 {
@@ -52,6 +54,12 @@ int cp_cli_verify(int argc, char **argv, cp_config *cfg)
                "ledger: %lld entries balance, debits = credits = %lld\n",
                (long long)rep.entries, rep.head_hash, (long long)ledger.entries, (long long)ledger.debits);
     }
+    /* the governance record, as `record verify` checks the store: leaves, subtree hashes,
+     * the signed head, every result recomputed from the logged ballots */
+    fflush(stdout);
+    printf("governance record:\n");
+    cp_record_verify_opts ro = {0};
+    if (cp_cli_record_verify(&ro, c) != CP_EXIT_OK) rc = CP_EXIT_FAIL;
     cp_db_close(db);
     return rc;
 }

@@ -444,6 +444,9 @@ def test_verify_detects_a_tampered_entry_a_dropped_entry_and_a_bad_signature(fre
         assert out.returncode == 1, out.stdout
         assert "entry 5: its bytes do not hash to its leaf hash" in out.stdout
         assert "differs from the tree head" in out.stdout
+    # the routine `cyberpact verify` runs the same checks on the store
+    out = s.cli(["verify"], check=False)
+    assert out.returncode == 1 and "entry 5: its bytes do not hash to its leaf hash" in out.stdout, out.stdout
     # the export made before still verifies, and a tampered copy of it does not
     lines = open(export).read().splitlines()
     tampered = os.path.join(s.dir, "tampered.jsonl")
