@@ -163,6 +163,10 @@ typedef struct {
  * for member states). Currency: the one of the latest unit value (CHF when
  * none). */
 cp_status cp_finance_vote_right(cp_conn *c, const char *member_id, int64_t day, cp_fin_right *out, cp_err *err);
+/* The same for n members at once (one pass of the set queries over every
+ * member): out[i] for ids[i]; CP_E_NOT_FOUND naming the first unknown id. */
+cp_status cp_finance_vote_rights(cp_conn *c, const char *const *ids, size_t n, int64_t day, cp_fin_right *out,
+                                 cp_err *err);
 /* Arrears of every member as of day with aging buckets. */
 cp_status cp_finance_arrears(cp_conn *c, const char *currency, int64_t day, json_t **out, cp_err *err);
 /* Every member state's right on day, those without a vote first. */

@@ -59,6 +59,9 @@ static cp_status load_members(cp_conn *c, const char *only, fin_row **out, size_
         free(v);
         return st;
     }
+    /* sorted here, in byte order, for find(): ORDER BY follows the database's collation,
+     * which on PostgreSQL outside the C locale does not sort '-' as strcmp does */
+    qsort(v, *n, sizeof *v, cmp_row);
     *out = v;
     return CP_OK;
 }
@@ -270,4 +273,22 @@ cp_status cp_finance_vote_right(cp_conn *c, const char *member_id, int64_t day, 
     *out = v[0].right;
     free(v);
     return CP_OK;
+}
+
+cp_status cp_finance_vote_rights(cp_conn *c, const char *const *ids, size_t n, int64_t day, cp_fin_right *out,
+                                 cp_err *err)
+{
+    char cur[4];
+    cp_status st = cp_finance_default_currency(c, cur, err);
+    if (st) return st;
+    fin_row *v = NULL;
+    size_t nv = 0;
+    if ((st = fin_rights_rows(c, cur, cp_fin_day(day), cp_fin_day(day), NULL, &v, &nv, err))) return st;
+    for (size_t i = 0; i < n && !st; i++) {
+        const fin_row *r = find(v, nv, ids[i]);
+        if (r) out[i] = r->right;
+        else st = cp_fail(err, CP_E_NOT_FOUND, "no member %.40s", ids[i]);
+    }
+    free(v);
+    return st;
 }

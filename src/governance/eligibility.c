@@ -46,7 +46,7 @@ static cp_status placeholder_right(void *ctx, cp_conn *c, const char *member_id,
     return st;
 }
 
-const cp_eligibility_source cp_eligibility_placeholder = {"placeholder", placeholder_right, NULL};
+const cp_eligibility_source cp_eligibility_placeholder = {"placeholder", placeholder_right, NULL, NULL};
 
 static const cp_eligibility_source *installed = &cp_eligibility_placeholder;
 
@@ -58,6 +58,18 @@ cp_status cp_eligibility_right_to_vote(cp_conn *c, const char *member_id, int64_
 {
     const cp_eligibility_source *src = installed;
     return src->right_to_vote(src->ctx, c, member_id, at_ms, out, err);
+}
+
+cp_status cp_eligibility_rights_to_vote(cp_conn *c, const char *const *ids, size_t n, int64_t at_ms,
+                                        cp_vote_right *out, cp_err *err)
+{
+    const cp_eligibility_source *src = installed;
+    if (src->rights_to_vote) return src->rights_to_vote(src->ctx, c, ids, n, at_ms, out, err);
+    for (size_t i = 0; i < n; i++) {
+        cp_status st = src->right_to_vote(src->ctx, c, ids[i], at_ms, &out[i], err);
+        if (st) return st;
+    }
+    return CP_OK;
 }
 
 static json_t *row_json(cp_stmt *s)

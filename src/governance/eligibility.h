@@ -41,6 +41,10 @@ typedef struct cp_eligibility_source {
     cp_status (*right_to_vote)(void *ctx, cp_conn *c, const char *member_id, int64_t at_ms,
                                cp_vote_right *out, cp_err *err);
     void *ctx;
+    /* Optional (NULL: asked one by one): the answers for n members at once,
+     * out[i] for ids[i], e.g. for the snapshot of a body at closing. */
+    cp_status (*rights_to_vote)(void *ctx, cp_conn *c, const char *const *ids, size_t n, int64_t at_ms,
+                                cp_vote_right *out, cp_err *err);
 } cp_eligibility_source;
 
 /* Installs the process-wide source (borrowed; must outlive its use). NULL restores the
@@ -51,6 +55,9 @@ const cp_eligibility_source *cp_eligibility_current(void);
 /* Asks the installed source. */
 cp_status cp_eligibility_right_to_vote(cp_conn *c, const char *member_id, int64_t at_ms,
                                        cp_vote_right *out, cp_err *err);
+/* The same for n members (one batch question when the source can). */
+cp_status cp_eligibility_rights_to_vote(cp_conn *c, const char *const *ids, size_t n, int64_t at_ms,
+                                        cp_vote_right *out, cp_err *err);
 
 /* --- the placeholder source (governance/eligibility.c) ---
  * Until finance/ installs its ledger source, the secretariat records, per

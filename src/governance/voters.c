@@ -4,6 +4,7 @@
 #include "governance/voters.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "governance/bodies.h"
@@ -25,11 +26,13 @@ static cp_status has_delegate(cp_conn *c, const char *member, bool *yes, cp_err 
     return st;
 }
 
-/* The conditions after "is in the body". */
-static cp_status check_member(cp_conn *c, const char *member, const char *status, int64_t at, cp_gov_voter_status *out,
-                              cp_err *err)
+/* The conditions after "is in the body" that are not money: active, with a
+ * delegate. *ask: they hold, the eligibility source decides (right()). */
+static cp_status pre_check(cp_conn *c, const char *member, const char *status, cp_gov_voter_status *out, bool *ask,
+                           cp_err *err)
 {
     out->eligible = false;
+    *ask = false;
     if (strcmp(status, "active") != 0) {
         snprintf(out->reason, sizeof out->reason, "the member is %.32s", status);
         return CP_OK;
@@ -41,10 +44,25 @@ static cp_status check_member(cp_conn *c, const char *member, const char *status
         snprintf(out->reason, sizeof out->reason, "the member has no active delegate");
         return CP_OK;
     }
+    *ask = true;
+    return CP_OK;
+}
+
+static void right(const cp_vote_right *vr, cp_gov_voter_status *out)
+{
+    out->eligible = vr->has_right;
+    snprintf(out->reason, sizeof out->reason, "%s%s", vr->has_right ? "" : "no right to vote: ", vr->reason);
+}
+
+static cp_status check_member(cp_conn *c, const char *member, const char *status, int64_t at, cp_gov_voter_status *out,
+                              cp_err *err)
+{
+    bool ask;
+    cp_status st = pre_check(c, member, status, out, &ask, err);
+    if (st || !ask) return st;
     cp_vote_right vr;
     if ((st = cp_eligibility_right_to_vote(c, member, at, &vr, err))) return st;
-    out->eligible = vr.has_right;
-    snprintf(out->reason, sizeof out->reason, "%s%s", vr.has_right ? "" : "no right to vote: ", vr.reason);
+    right(&vr, out);
     return CP_OK;
 }
 
@@ -72,20 +90,33 @@ cp_status cp_gov_voters_snapshot(cp_conn *c, const char *body, int64_t at, json_
                                  cp_err *err)
 {
     *source = cp_eligibility_current()->name;
+    *voters = json_array();
     json_t *members;
     cp_status st = cp_gov_body_members(c, body, at, &members, err);
-    *voters = json_array();
-    size_t i;
-    json_t *m;
-    json_array_foreach(members, i, m)
-    {
-        if (st) break;
-        const char *id = cp_json_str(m, "member");
-        cp_gov_voter_status vs;
-        if ((st = check_member(c, id, cp_json_str(m, "status"), at, &vs, err))) break;
-        json_array_append_new(*voters, json_pack("{ss ss sb ss}", "member", id, "name", cp_json_str(m, "name"), "eligible",
-                                                 vs.eligible, "reason", vs.reason));
+    if (st) return st;
+    size_t n = json_array_size(members), n_ask = 0;
+    cp_gov_voter_status *vs = calloc(n ? n : 1, sizeof *vs);
+    cp_vote_right *vr = calloc(n ? n : 1, sizeof *vr);
+    const char **ids = calloc(n ? n : 1, sizeof *ids);
+    bool *ask = calloc(n ? n : 1, sizeof *ask);
+    if (!vs || !vr || !ids || !ask) st = cp_fail(err, CP_E_NOMEM, "out of memory");
+    /* the conditions that are not money, then the source asked once for everyone left */
+    for (size_t i = 0; i < n && !st; i++) {
+        json_t *m = json_array_get(members, i);
+        st = pre_check(c, cp_json_str(m, "member"), cp_json_str(m, "status"), &vs[i], &ask[i], err);
+        if (ask[i]) ids[n_ask++] = cp_json_str(m, "member");
     }
+    if (!st && n_ask) st = cp_eligibility_rights_to_vote(c, ids, n_ask, at, vr, err);
+    for (size_t i = 0, k = 0; i < n && !st; i++) {
+        json_t *m = json_array_get(members, i);
+        if (ask[i]) right(&vr[k++], &vs[i]);
+        json_array_append_new(*voters, json_pack("{ss ss sb ss}", "member", cp_json_str(m, "member"), "name",
+                                                 cp_json_str(m, "name"), "eligible", vs[i].eligible, "reason", vs[i].reason));
+    }
+    free(vs);
+    free(vr);
+    free(ids);
+    free(ask);
     json_decref(members);
     return st;
 }

@@ -190,6 +190,19 @@ static cp_status ledger_right(void *ctx, cp_conn *cc, const char *member, int64_
     return CP_OK;
 }
 
+/* The same source answering many members at once, counting the batch questions. */
+static int batch_questions;
+static cp_status ledger_rights(void *ctx, cp_conn *cc, const char *const *ids, size_t n, int64_t at, cp_vote_right *out,
+                               cp_err *err)
+{
+    batch_questions++;
+    for (size_t i = 0; i < n; i++) {
+        cp_status st = ledger_right(ctx, cc, ids[i], at, &out[i], err);
+        if (st) return st;
+    }
+    return CP_OK;
+}
+
 static void test_vote_to_result_and_recheck(void)
 {
     char pid[CP_UUID_LEN + 1];
@@ -200,7 +213,7 @@ static void test_vote_to_result_and_recheck(void)
     for (int i = 0; i < N; i++) CHECK_INT(vote(pid, i, choices[i], NULL, &err), CP_OK);
     CHECK_INT(vote(pid, 0, "object", NULL, &err), CP_E_UNPROCESSABLE);
     /* finance/ installs its source: governance asks it, and nothing else changes */
-    cp_eligibility_source ledger = {"ledger-test", ledger_right, states[5]};
+    cp_eligibility_source ledger = {"ledger-test", ledger_right, states[5], ledger_rights};
     cp_eligibility_install(&ledger);
     CHECK_INT(vote(pid, 5, "no", NULL, &err), CP_E_FORBIDDEN);
     CHECK(strstr(err.msg, "arrears") != NULL);
@@ -209,7 +222,9 @@ static void test_vote_to_result_and_recheck(void)
     CHECK_INT(cp_gov_eligibility_record(c, &sec, states[5], flag, &row, &err), CP_E_CONFLICT);
     CHECK(strstr(err.msg, "ledger-test") != NULL);
     json_decref(flag);
+    batch_questions = 0;
     json_t *p = close_now(pid);
+    CHECK_INT(batch_questions, 1); /* the snapshot of the body asked once for everyone */
     cp_eligibility_install(NULL);
     CHECK_STR(cp_eligibility_current()->name, "placeholder");
     json_t *res = json_object_get(p, "result");
