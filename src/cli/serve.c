@@ -19,6 +19,7 @@
 #include "http/server.h"
 #include "intel/collections.h"
 #include "intel/warninglist.h"
+#include "store/worker.h"
 #include "warning/alerts.h"
 #include "warning/iset.h"
 #include "warning/webhook.h"
@@ -41,7 +42,7 @@ int cp_cli_serve_store(cp_config *cfg, cp_db *db)
     };
     int rc = CP_EXIT_OK;
     cp_server *srv = NULL;
-    cp_gov_scheduler *gov_clock = NULL; /* governance: closes votes at their closing time, reminders */
+    cp_worker *gov_clock = NULL; /* governance: closes votes at their closing time, reminders */
     cp_err err = {{0}};
     if (!app.metrics || !app.ratelimit) {
         rc = cp_cli_fail("out of memory");
@@ -78,7 +79,7 @@ int cp_cli_serve_store(cp_config *cfg, cp_db *db)
         rc = cp_cli_fail(err.msg);
         goto out;
     }
-    if (cp_gov_scheduler_start(db, 1000, &gov_clock, &err)) {
+    if (cp_worker_start(db, "governance.scheduler", cp_gov_scheduler_step, NULL, 1000, &gov_clock, &err)) {
         cp_server_stop(srv);
         rc = cp_cli_fail(err.msg);
         goto out;
@@ -92,7 +93,7 @@ int cp_cli_serve_store(cp_config *cfg, cp_db *db)
     cp_log(CP_LOG_INFO, "listening", "%s://%s store=%s", app.tls ? "https" : "http", where, cp_db_describe(db));
     int sig = cp_server_wait_for_signal();
     cp_log(CP_LOG_INFO, "shutdown", "signal %d: draining in-flight requests", sig);
-    cp_gov_scheduler_stop(gov_clock);
+    cp_worker_stop(gov_clock);
     cp_server_stop(srv);
     cp_log(CP_LOG_INFO, "stopped", "all requests finished");
 out:

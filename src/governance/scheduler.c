@@ -3,8 +3,6 @@
  */
 #include "governance/scheduler.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,67 +134,9 @@ cp_status cp_gov_scheduler_tick(cp_conn *c, int64_t now, int *closed, int *remin
     return CP_OK;
 }
 
-struct cp_gov_scheduler {
-    cp_db *db;
-    int64_t interval_ms;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool stop;
-};
-
-static void *run(void *arg)
+cp_status cp_gov_scheduler_step(cp_conn *c, void *ctx, bool *more, cp_err *err)
 {
-    cp_gov_scheduler *s = arg;
-    pthread_mutex_lock(&s->mu);
-    while (!s->stop) {
-        pthread_mutex_unlock(&s->mu);
-        cp_err err = {{0}};
-        cp_conn *c = cp_db_thread_conn(s->db, &err);
-        if (!c || cp_gov_scheduler_tick(c, cp_now_ms(), NULL, NULL, &err))
-            cp_log(CP_LOG_WARN, "governance.scheduler", "pass failed: %s", err.msg);
-        pthread_mutex_lock(&s->mu);
-        if (s->stop) break;
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        int64_t ns = (int64_t)ts.tv_nsec + (s->interval_ms % 1000) * 1000000;
-        ts.tv_sec += (time_t)(s->interval_ms / 1000 + ns / 1000000000);
-        ts.tv_nsec = (long)(ns % 1000000000);
-        while (!s->stop && pthread_cond_timedwait(&s->cv, &s->mu, &ts) != ETIMEDOUT) {
-        }
-    }
-    pthread_mutex_unlock(&s->mu);
-    return NULL;
-}
-
-cp_status cp_gov_scheduler_start(cp_db *db, int64_t interval_ms, cp_gov_scheduler **out, cp_err *err)
-{
-    *out = NULL;
-    cp_gov_scheduler *s = calloc(1, sizeof *s);
-    if (!s) return cp_fail(err, CP_E_NOMEM, "out of memory");
-    s->db = db;
-    s->interval_ms = interval_ms < 10 ? 10 : interval_ms;
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->cv, NULL);
-    if (pthread_create(&s->thread, NULL, run, s) != 0) {
-        pthread_mutex_destroy(&s->mu);
-        pthread_cond_destroy(&s->cv);
-        free(s);
-        return cp_fail(err, CP_E_INTERNAL, "cannot start the governance scheduler thread");
-    }
-    *out = s;
-    return CP_OK;
-}
-
-void cp_gov_scheduler_stop(cp_gov_scheduler *s)
-{
-    if (!s) return;
-    pthread_mutex_lock(&s->mu);
-    s->stop = true;
-    pthread_cond_signal(&s->cv);
-    pthread_mutex_unlock(&s->mu);
-    pthread_join(s->thread, NULL);
-    pthread_mutex_destroy(&s->mu);
-    pthread_cond_destroy(&s->cv);
-    free(s);
+    (void)ctx;
+    *more = false;
+    return cp_gov_scheduler_tick(c, cp_now_ms(), NULL, NULL, err);
 }

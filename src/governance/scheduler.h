@@ -1,6 +1,6 @@
 /*
- * scheduler.h — the governance clock inside `serve`: one thread that, every
- * interval, closes the open proposals whose closing time has passed
+ * scheduler.h — the governance clock inside `serve`: a pass, run every second
+ * on a store/worker.h thread, that closes the open proposals whose closing time has passed
  * (close.h: safe with several servers on one PostgreSQL — each closing is one
  * transaction that checks the state under the row lock, so exactly one server
  * closes a proposal) and sends the reminders that are due.
@@ -14,12 +14,11 @@
 #ifndef CP_GOVERNANCE_SCHEDULER_H
 #define CP_GOVERNANCE_SCHEDULER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/status.h"
 #include "store/db.h"
-
-typedef struct cp_gov_scheduler cp_gov_scheduler;
 
 /* The notification hook: called once per reminder, after its transaction committed
  * (so never for a reminder that was not recorded), from the scheduler's thread. NULL
@@ -32,9 +31,8 @@ extern cp_gov_reminder_fn cp_gov_reminder_hook;
  * *closed / *reminded (may be NULL) receive the counts. */
 cp_status cp_gov_scheduler_tick(cp_conn *c, int64_t now, int *closed, int *reminded, cp_err *err);
 
-/* Starts the thread (interval_ms between passes). */
-cp_status cp_gov_scheduler_start(cp_db *db, int64_t interval_ms, cp_gov_scheduler **out, cp_err *err);
-/* Stops it (returns once the thread has finished its pass) and frees it. */
-void cp_gov_scheduler_stop(cp_gov_scheduler *s);
+/* The same as a store/worker.h step (now = the clock): `serve` runs it once a
+ * second on a worker thread. */
+cp_status cp_gov_scheduler_step(cp_conn *c, void *ctx, bool *more, cp_err *err);
 
 #endif
