@@ -14,7 +14,6 @@
  * x_cyberpact_alert_id / x_cyberpact_address / x_cyberpact_classification.
  * They go through the ordinary ingest (validation, TLP acceptance, audit).
  */
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +27,7 @@
 #include "intel/objects.h"
 #include "intel/tlp.h"
 #include "members/members.h"
+#include "store/worker.h"
 #include "warning/alerts.h"
 #include "warning/alerts_internal.h"
 
@@ -335,78 +335,35 @@ cp_status cp_alerts_stix_flush(cp_conn *c, int64_t now_ms, int max, int *written
     return st;
 }
 
-static pthread_t g_thread;
-static bool g_running, g_stop, g_kick;
-static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t g_cond = PTHREAD_COND_INITIALIZER;
-static cp_db *g_db;
-
+/* The writer: a store/worker.h thread flushing due alerts every 250 ms, at
+ * once again while a flush was full, and when a batch created alerts (kick). */
 #define FLUSH_MAX 2000
 
-static void *writer(void *arg)
+static cp_worker *g_worker;
+
+static cp_status writer_step(cp_conn *c, void *ctx, bool *more, cp_err *err)
 {
-    (void)arg;
-    cp_conn *c = NULL;
-    cp_err err = {{0}};
-    for (;;) {
-        pthread_mutex_lock(&g_lock);
-        bool stop = g_stop;
-        g_kick = false;
-        pthread_mutex_unlock(&g_lock);
-        if (stop) break;
-        if (!c && cp_db_connect(g_db, &c, &err)) {
-            cp_log(CP_LOG_WARN, "alerts_stix", "cannot reach the store: %s", err.msg);
-            c = NULL;
-        }
-        int written = 0;
-        if (c && cp_alerts_stix_flush(c, cp_now_ms(), FLUSH_MAX, &written, &err)) {
-            cp_log(CP_LOG_WARN, "alerts_stix", "writing alerts as STIX: %s", err.msg);
-            cp_conn_close(c);
-            c = NULL;
-            written = 0;
-        }
-        if (written == FLUSH_MAX) continue; /* more are due */
-        pthread_mutex_lock(&g_lock);
-        if (!g_stop && !g_kick) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += 250 * 1000000L;
-            ts.tv_sec += ts.tv_nsec / 1000000000L;
-            ts.tv_nsec %= 1000000000L;
-            pthread_cond_timedwait(&g_cond, &g_lock, &ts);
-        }
-        pthread_mutex_unlock(&g_lock);
-    }
-    if (c) cp_conn_close(c);
-    return NULL;
+    (void)ctx;
+    int written = 0;
+    cp_status st = cp_alerts_stix_flush(c, cp_now_ms(), FLUSH_MAX, &written, err);
+    if (st) return cp_fail_prefix(err, st, "writing alerts as STIX");
+    *more = written == FLUSH_MAX;
+    return CP_OK;
 }
 
 cp_status cp_alerts_stix_worker_start(cp_db *db, cp_err *err)
 {
-    if (g_running) return CP_OK;
-    g_db = db;
-    g_stop = false;
-    if (pthread_create(&g_thread, NULL, writer, NULL) != 0)
-        return cp_fail(err, CP_E_INTERNAL, "cannot start the alerts' STIX writer");
-    g_running = true;
-    return CP_OK;
+    if (g_worker) return CP_OK;
+    return cp_worker_start(db, "alerts_stix", writer_step, NULL, 250, &g_worker, err);
 }
 
 void cp_alerts_stix_worker_stop(void)
 {
-    if (!g_running) return;
-    pthread_mutex_lock(&g_lock);
-    g_stop = true;
-    pthread_cond_signal(&g_cond);
-    pthread_mutex_unlock(&g_lock);
-    pthread_join(g_thread, NULL);
-    g_running = false;
+    cp_worker_stop(g_worker);
+    g_worker = NULL;
 }
 
 void cp_alerts_stix_kick(void)
 {
-    pthread_mutex_lock(&g_lock);
-    g_kick = true;
-    pthread_cond_signal(&g_cond);
-    pthread_mutex_unlock(&g_lock);
+    cp_worker_kick(g_worker);
 }

@@ -1,7 +1,7 @@
 /*
  * iset_service.c — the server keeps its compiled set current.
  *
- * A thread polls once a second: the audit head's sequence (one small row;
+ * A store/worker.h thread polls once a second: the audit head's sequence (one small row;
  * every write of the store appends an audit entry, so an unchanged head
  * means nothing changed), and when it moved, the indicators' signature (the
  * latest seq and the row count of intel_objects rows of type indicator: a
@@ -12,19 +12,16 @@
  * no hook (cp_iset_service_poke is there for one, should a caller want the
  * rebuild sooner).
  */
-#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
-#include <time.h>
 
 #include "base/log.h"
 #include "base/timeutil.h"
+#include "store/worker.h"
 #include "warning/iset.h"
 
-static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t g_cond;
-static pthread_t g_thread;
-static bool g_running, g_stop, g_poke;
-static cp_db *g_db;
+static cp_worker *g_worker;
+static atomic_bool g_poke;
 
 typedef struct {
     int64_t audit, max_seq, count;
@@ -77,86 +74,56 @@ static cp_status rebuild(cp_conn *c, const char *why)
     return CP_OK;
 }
 
-/* The signature read just before the startup build: whatever changes after
- * it, the thread sees. */
-static signature g_first;
+/* The signature of the last build (first: read just before the startup
+ * build, so whatever changes after it, the thread sees). */
+static signature g_last;
 
-static void *loop(void *arg)
+static cp_status poll_step(cp_conn *c, void *ctx, bool *more, cp_err *err)
 {
-    (void)arg;
-    cp_err err = {{0}};
-    cp_conn *c = cp_db_thread_conn(g_db, &err);
-    signature last = g_first;
-    pthread_mutex_lock(&g_lock);
-    while (!g_stop) {
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += 1;
-        if (!g_poke) pthread_cond_timedwait(&g_cond, &g_lock, &until);
-        if (g_stop) break;
-        bool poked = g_poke;
-        g_poke = false;
-        pthread_mutex_unlock(&g_lock);
-        if (!c) c = cp_db_thread_conn(g_db, &err);
-        if (c) {
-            signature now = last;
-            const char *why = poked ? "poked" : NULL;
-            if (!read_audit(c, &now.audit, &err) && now.audit != last.audit) {
-                if (!read_indicators(c, &now, &err) && (now.max_seq != last.max_seq || now.count != last.count))
-                    why = "indicators changed";
-            }
-            cp_iset *cur = cp_iset_acquire();
-            int64_t next = cp_iset_next_change(cur);
-            cp_iset_release(cur);
-            if (!why && next && cp_now_ms() >= next) why = "an indicator's validity began or ended";
-            if (why && rebuild(c, why) == CP_OK) last = now;
-            else if (!why) last.audit = now.audit;
-        }
-        pthread_mutex_lock(&g_lock);
+    (void)ctx;
+    *more = false;
+    signature now = g_last;
+    const char *why = atomic_exchange(&g_poke, false) ? "poked" : NULL;
+    cp_status st = read_audit(c, &now.audit, err);
+    if (st) return st;
+    if (now.audit != g_last.audit) {
+        if ((st = read_indicators(c, &now, err))) return st;
+        if (now.max_seq != g_last.max_seq || now.count != g_last.count) why = "indicators changed";
     }
-    pthread_mutex_unlock(&g_lock);
-    return NULL;
+    cp_iset *cur = cp_iset_acquire();
+    int64_t next = cp_iset_next_change(cur);
+    cp_iset_release(cur);
+    if (!why && next && cp_now_ms() >= next) why = "an indicator's validity began or ended";
+    if (why && rebuild(c, why) == CP_OK) g_last = now; /* a failed build is logged; the next pass tries again */
+    else if (!why) g_last.audit = now.audit;
+    return CP_OK;
 }
 
 cp_status cp_iset_service_start(cp_db *db, cp_err *err)
 {
+    if (g_worker) return CP_OK;
     cp_conn *c = cp_db_thread_conn(db, err);
     if (!c) return CP_E_UNAVAILABLE;
     /* the signature first, then the build: a change in between is seen by
      * the thread (and costs one more build), never missed */
-    g_first = (signature){0};
-    cp_status rc = read_audit(c, &g_first.audit, err);
-    if (!rc) rc = read_indicators(c, &g_first, err);
+    g_last = (signature){0};
+    cp_status rc = read_audit(c, &g_last.audit, err);
+    if (!rc) rc = read_indicators(c, &g_last, err);
     if (rc) return rc;
     rc = rebuild(c, "startup");
     if (rc) return cp_fail(err, rc, "cannot compile the indicator set");
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&g_cond, &ca);
-    pthread_condattr_destroy(&ca);
-    g_db = db;
-    g_stop = g_poke = false;
-    if (pthread_create(&g_thread, NULL, loop, NULL) != 0) return cp_fail(err, CP_E_INTERNAL, "cannot start the indicator set thread");
-    g_running = true;
-    return CP_OK;
+    atomic_store(&g_poke, false);
+    return cp_worker_start(db, "iset", poll_step, NULL, 1000, &g_worker, err);
 }
 
 void cp_iset_service_poke(void)
 {
-    pthread_mutex_lock(&g_lock);
-    g_poke = true;
-    if (g_running) pthread_cond_signal(&g_cond);
-    pthread_mutex_unlock(&g_lock);
+    atomic_store(&g_poke, true);
+    cp_worker_kick(g_worker);
 }
 
 void cp_iset_service_stop(void)
 {
-    if (!g_running) return;
-    pthread_mutex_lock(&g_lock);
-    g_stop = true;
-    pthread_cond_signal(&g_cond);
-    pthread_mutex_unlock(&g_lock);
-    pthread_join(g_thread, NULL);
-    g_running = false;
+    cp_worker_stop(g_worker);
+    g_worker = NULL;
 }

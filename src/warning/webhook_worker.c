@@ -5,7 +5,6 @@
  * reschedule with exponential back-off, or fail it after the last attempt.
  */
 #include <curl/curl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "base/crypto.h"
 #include "base/log.h"
 #include "base/timeutil.h"
+#include "store/worker.h"
 #include "warning/alerts.h"
 #include "warning/webhook.h"
 
@@ -249,82 +249,42 @@ cp_status cp_webhook_run_once(cp_conn *c, const cp_webhook_options *o, int max, 
 
 /* --- the thread --- */
 
-static pthread_t g_thread;
-static bool g_running;
-static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t g_cond = PTHREAD_COND_INITIALIZER;
-static bool g_stop, g_kick;
-static cp_db *g_db;
+static cp_worker *g_worker;
 static cp_webhook_options g_opts;
 
-static void *worker(void *arg)
+/* Up to 16 due deliveries; at once again while there were some. */
+static cp_status worker_step(cp_conn *c, void *ctx, bool *more, cp_err *err)
 {
-    (void)arg;
-    cp_conn *c = NULL;
-    cp_err err = {{0}};
-    for (;;) {
-        pthread_mutex_lock(&g_lock);
-        bool stop = g_stop;
-        g_kick = false;
-        pthread_mutex_unlock(&g_lock);
-        if (stop) break;
-        if (!c && cp_db_connect(g_db, &c, &err)) {
-            cp_log(CP_LOG_WARN, "webhook", "cannot reach the store: %s", err.msg);
-            c = NULL;
-        }
-        int done = 0;
-        if (c && cp_webhook_run_once(c, &g_opts, 16, &done, &err)) {
-            cp_log(CP_LOG_WARN, "webhook", "delivery: %s", err.msg);
-            cp_conn_close(c);
-            c = NULL;
-        }
-        if (done) continue; /* more may be due */
-        pthread_mutex_lock(&g_lock);
-        if (!g_stop && !g_kick) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            long step = g_opts.retry_base_ms < 1000 ? (long)g_opts.retry_base_ms / 2 + 1 : 500;
-            ts.tv_nsec += step * 1000000L;
-            ts.tv_sec += ts.tv_nsec / 1000000000L;
-            ts.tv_nsec %= 1000000000L;
-            pthread_cond_timedwait(&g_cond, &g_lock, &ts);
-        }
-        pthread_mutex_unlock(&g_lock);
-    }
-    if (c) cp_conn_close(c);
-    return NULL;
+    (void)ctx;
+    int done = 0;
+    cp_status st = cp_webhook_run_once(c, &g_opts, 16, &done, err);
+    if (st) return cp_fail_prefix(err, st, "delivery");
+    *more = done > 0;
+    return CP_OK;
 }
 
 cp_status cp_webhook_worker_start(cp_db *db, const cp_webhook_options *o, cp_err *err)
 {
-    if (g_running) return CP_OK;
+    if (g_worker) return CP_OK;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         return cp_fail(err, CP_E_INTERNAL, "cannot initialise libcurl");
-    g_db = db;
     g_opts = *o;
-    g_stop = false;
-    if (pthread_create(&g_thread, NULL, worker, NULL) != 0)
-        return cp_fail(err, CP_E_INTERNAL, "cannot start the webhook delivery thread");
-    g_running = true;
-    return CP_OK;
+    /* polled twice per smallest back-off (at most every 500 ms) so retries are on time */
+    int64_t interval = g_opts.retry_base_ms < 1000 ? g_opts.retry_base_ms / 2 + 1 : 500;
+    cp_status st = cp_worker_start(db, "webhook", worker_step, NULL, interval, &g_worker, err);
+    if (st) curl_global_cleanup();
+    return st;
 }
 
 void cp_webhook_worker_stop(void)
 {
-    if (!g_running) return;
-    pthread_mutex_lock(&g_lock);
-    g_stop = true;
-    pthread_cond_signal(&g_cond);
-    pthread_mutex_unlock(&g_lock);
-    pthread_join(g_thread, NULL);
-    g_running = false;
+    if (!g_worker) return;
+    cp_worker_stop(g_worker); /* waits for an attempt in flight */
+    g_worker = NULL;
     curl_global_cleanup();
 }
 
 void cp_webhook_notify(void)
 {
-    pthread_mutex_lock(&g_lock);
-    g_kick = true;
-    pthread_cond_signal(&g_cond);
-    pthread_mutex_unlock(&g_lock);
+    cp_worker_kick(g_worker);
 }
