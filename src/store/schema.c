@@ -6,6 +6,7 @@
  */
 #include "store/migrate.h"
 #include "store/schema_governance.h"
+#include "store/schema_journal.h"
 #include "store/schema_record.h"
 #include "store/schema_warning.h"
 
@@ -197,5 +198,6 @@ const cp_migration cp_migrations[] = {
     {3, "record: the governance record (Merkle log entries, subtree hashes, signed head)", M3_RECORD, M3_RECORD_SQLITE, M3_RECORD_PG},
     {4, "governance: bodies, seats, proposals, versions, comments, ballots, proxies, keys, eligibility flags, events", M4_GOVERNANCE, NULL, NULL},
     {6, "early warning: alerts, webhooks, webhook deliveries", M6_WARNING, NULL, NULL},
+    {7, "early warning: the alert journal (batches durable before they are folded into alerts)", M7_ALERT_JOURNAL, NULL, NULL},
 };
 const int cp_migrations_count = sizeof cp_migrations / sizeof cp_migrations[0];

@@ -95,8 +95,7 @@ typedef struct {
     int64_t routed;       /* events that concern at least one member */
     int64_t unrouted;     /* events that concern no member (nothing stored for them) */
     int64_t hidden_hits;  /* hits withheld from a member that may not read the indicator */
-    int64_t alerts_created;
-    int64_t alerts_updated;
+    int64_t alerts_queued; /* (member, key, address, window) changes journaled for the folder */
     int64_t received_ms;
 } cp_events_result;
 
@@ -105,9 +104,11 @@ typedef struct {
     int64_t stix_refresh_ms;  /* least time between two STIX versions of an alert */
 } cp_events_options;
 
-/* Matches, routes and aggregates a parsed batch; every alert change, the
- * STIX objects, the webhook deliveries and one audit entry in ONE write
- * transaction (all or nothing). a is the submitter. */
+/* Matches, routes and aggregates a parsed batch, then commits its
+ * aggregated alert changes as one alert_journal row with one audit entry in
+ * ONE write transaction (all or nothing): durable when this returns CP_OK.
+ * The folder (alerts.h) applies them to alerts, with their STIX and webhook
+ * deliveries. a is the submitter. */
 cp_status cp_events_process(cp_conn *c, const cp_actor *a, const cp_event_batch *b, const cp_events_options *o,
                             int64_t received_ms, cp_events_result *res, cp_err *err);
 
