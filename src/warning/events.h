@@ -70,7 +70,8 @@ typedef struct {
 } cp_event;
 
 typedef struct {
-    json_t *root;      /* the parsed body (owns the borrowed strings) */
+    json_t *root;      /* the parsed body (owns the borrowed strings), or: */
+    char *arena;       /* the strings the streaming scanner decoded */
     cp_event *ev;
     size_t n;
 } cp_event_batch;
@@ -84,6 +85,11 @@ typedef struct {
 cp_status cp_events_parse(const char *body, size_t len, size_t max_events, size_t max_depth, int64_t now_ms,
                           cp_event_batch *out, json_t **errors, cp_err *err);
 void cp_event_batch_free(cp_event_batch *b);
+/* The same, always through a Jansson tree: the reference reading that
+ * cp_events_parse falls back to for anything its streaming scanner does not
+ * take (the fuzz target compares the two). */
+cp_status cp_events_parse_tree(const char *body, size_t len, size_t max_events, size_t max_depth, int64_t now_ms,
+                               cp_event_batch *out, json_t **errors, cp_err *err);
 
 /* The event as JSON in its normalised form (what an alert keeps as sample). */
 json_t *cp_event_json(const cp_event *e);
