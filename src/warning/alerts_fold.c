@@ -23,9 +23,9 @@
 #include "warning/alerts.h"
 #include "warning/webhook.h"
 
-#define FOLD_ROWS 64
-#define FOLD_KICK 16
-#define FOLD_INTERVAL_MS 200
+#define FOLD_ROWS 256
+#define FOLD_KICK 64
+#define FOLD_INTERVAL_MS 1000
 
 typedef struct {
     char *id, *reported_by, *text;
@@ -144,75 +144,106 @@ static cp_status merge(const cp_alert_delta *d, size_t n, cp_alert_delta **out, 
     return CP_OK;
 }
 
-cp_status cp_alerts_fold_tx(cp_conn *c, int64_t upto_ms, int max_rows, bool wait, int64_t stix_refresh_ms,
-                            cp_alerts_folded *out, cp_err *err)
-{
+/* What one fold takes: journal rows, their deltas, merged, sorted, prepared. */
+typedef struct {
     jrow *rows;
     size_t nr;
-    cp_status st = take_rows(c, upto_ms ? upto_ms : cp_now_ms(), max_rows, wait, &rows, &nr, err);
-    if (st || !nr) return st;
-    cp_alert_delta *all = NULL, *merged = NULL;
-    size_t n_all = 0, n_merged = 0;
-    int64_t events = 0;
-    for (size_t i = 0; !st && i < nr; i++) {
+    cp_alert_delta *all, *merged;
+    size_t n_all, n_merged;
+    int64_t events;
+} gathered;
+
+static void gathered_free(gathered *g)
+{
+    free(g->merged);
+    free(g->all);
+    free_rows(g->rows, g->nr);
+    memset(g, 0, sizeof *g);
+}
+
+/* Reads up to max rows and does all the CPU work of folding them (decode,
+ * merge, sort, new ids): on SQLite before the write lock is taken. */
+static cp_status gather(cp_conn *c, int64_t upto, int max, bool wait, gathered *g, cp_err *err)
+{
+    memset(g, 0, sizeof *g);
+    cp_status st = take_rows(c, upto, max, wait, &g->rows, &g->nr, err);
+    if (st || !g->nr) return st;
+    for (size_t i = 0; !st && i < g->nr; i++) {
         cp_alert_delta *d;
         size_t n;
-        if ((st = cp_alert_journal_decode(rows[i].text, strlen(rows[i].text), 0, rows[i].reported_by, &d, &n, err))) {
-            cp_log(CP_LOG_ERROR, "alerts_fold", "journal row %s: %s", rows[i].id, err->msg);
+        if ((st = cp_alert_journal_decode(g->rows[i].text, strlen(g->rows[i].text), 0, g->rows[i].reported_by, &d, &n,
+                                          err))) {
+            cp_log(CP_LOG_ERROR, "alerts_fold", "journal row %s: %s", g->rows[i].id, err->msg);
             break;
         }
-        cp_alert_delta *g = realloc(all, (n_all + n + 1) * sizeof *all);
-        if (!g) {
+        cp_alert_delta *x = realloc(g->all, (g->n_all + n + 1) * sizeof *g->all);
+        if (!x) {
             free(d);
             st = cp_fail(err, CP_E_NOMEM, "out of memory");
             break;
         }
-        all = g;
-        memcpy(all + n_all, d, n * sizeof *d);
-        n_all += n;
+        g->all = x;
+        memcpy(g->all + g->n_all, d, n * sizeof *d);
+        g->n_all += n;
         free(d);
-        events += rows[i].events;
+        g->events += g->rows[i].events;
     }
-    if (!st) st = merge(all, n_all, &merged, &n_merged, err);
+    if (!st) st = merge(g->all, g->n_all, &g->merged, &g->n_merged, err);
+    if (!st) {
+        qsort(g->merged, g->n_merged, sizeof *g->merged, cp_alert_delta_cmp);
+        cp_alerts_prepare(g->merged, g->n_merged);
+    }
+    if (st) gathered_free(g);
+    return st;
+}
+
+/* Inside the write transaction: deletes the rows (each must still be there:
+ * CP_E_CONFLICT when another folder took one meanwhile), applies the merged
+ * deltas, appends the audit entry. */
+static cp_status apply_gathered(cp_conn *c, gathered *g, int64_t stix_refresh_ms, cp_alerts_folded *out, cp_err *err)
+{
+    cp_status st = CP_OK;
+    for (size_t i = 0; !st && i < g->nr; i++) {
+        cp_stmt *s; /* (prepared forms are cached: one per row costs nothing) */
+        if ((st = cp_stmt_prepare(c, "DELETE FROM alert_journal WHERE id = ?", &s, err))) break;
+        cp_stmt_bind_text(s, 1, g->rows[i].id);
+        st = cp_stmt_run(s, err);
+        if (!st && cp_stmt_changes(s) != 1)
+            st = cp_fail(err, CP_E_CONFLICT, "journal row %s was folded by someone else meanwhile", g->rows[i].id);
+        cp_stmt_finalize(s);
+    }
     cp_alerts_applied ap = {0};
+    if (!st) st = cp_alerts_apply(c, g->merged, g->n_merged, stix_refresh_ms, &ap, err);
     if (!st) {
-        qsort(merged, n_merged, sizeof *merged, cp_alert_delta_cmp);
-        cp_alerts_prepare(merged, n_merged);
-        st = cp_alerts_apply(c, merged, n_merged, stix_refresh_ms, &ap, err);
-    }
-    if (!st) {
-        for (size_t i = 0; !st && i < nr; i++) {
-            cp_stmt *s; /* (prepared forms are cached: one per row costs nothing) */
-            if ((st = cp_stmt_prepare(c, "DELETE FROM alert_journal WHERE id = ?", &s, err))) break;
-            cp_stmt_bind_text(s, 1, rows[i].id);
-            st = cp_stmt_run(s, err);
-            if (!st && cp_stmt_changes(s) != 1)
-                st = cp_fail(err, CP_E_STORE, "journal row %s was folded by someone else meanwhile", rows[i].id);
-            cp_stmt_finalize(s);
-        }
-    }
-    if (!st) {
-        json_t *d = json_pack("{sI sI sI sI sI}", "batches", (json_int_t)nr, "events", (json_int_t)events,
-                              "aggregates", (json_int_t)n_all, "alerts_created", (json_int_t)ap.created,
+        json_t *d = json_pack("{sI sI sI sI sI}", "batches", (json_int_t)g->nr, "events", (json_int_t)g->events,
+                              "aggregates", (json_int_t)g->n_all, "alerts_created", (json_int_t)ap.created,
                               "alerts_updated", (json_int_t)ap.updated);
         st = cp_audit_append(c, "system:early-warning", "alerts.fold", "alerts", d, err);
         json_decref(d);
     }
     if (!st) {
-        out->batches += (int64_t)nr;
-        out->events += events;
-        out->aggregates += (int64_t)n_all;
+        out->batches += (int64_t)g->nr;
+        out->events += g->events;
+        out->aggregates += (int64_t)g->n_all;
         out->created += ap.created;
         out->updated += ap.updated;
         out->webhooks_queued += ap.webhooks_queued;
-        for (size_t i = 0; i < n_merged; i++)
-            if (merged[i].created)
-                cp_alerts_observe_stored(merged[i].member_id, merged[i].stored_ms - merged[i].received_ms,
-                                         merged[i].stored_ms - merged[i].event_time);
+        for (size_t i = 0; i < g->n_merged; i++)
+            if (g->merged[i].created)
+                cp_alerts_observe_stored(g->merged[i].member_id, g->merged[i].stored_ms - g->merged[i].received_ms,
+                                         g->merged[i].stored_ms - g->merged[i].event_time);
     }
-    free(merged);
-    free(all);
-    free_rows(rows, nr);
+    return st;
+}
+
+cp_status cp_alerts_fold_tx(cp_conn *c, int64_t upto_ms, int max_rows, bool wait, int64_t stix_refresh_ms,
+                            cp_alerts_folded *out, cp_err *err)
+{
+    gathered g;
+    cp_status st = gather(c, upto_ms ? upto_ms : cp_now_ms(), max_rows, wait, &g, err);
+    if (st || !g.nr) return st;
+    st = apply_gathered(c, &g, stix_refresh_ms, out, err);
+    gathered_free(&g);
     return st;
 }
 
@@ -245,10 +276,25 @@ static cp_status fold_all(cp_conn *c, int64_t upto, bool wait, int64_t stix_refr
         cp_status st = pending(c, upto, &any, err);
         if (st || !any) return st;
         cp_alerts_folded f = {0};
-        if ((st = cp_conn_begin(c, CP_TX_WRITE, err))) return st;
-        st = cp_alerts_fold_tx(c, upto, FOLD_ROWS, wait, stix_refresh_ms, &f, err);
+        if (cp_conn_dialect(c) == CP_DIALECT_PG) {
+            /* rows are taken with FOR UPDATE inside the transaction */
+            if ((st = cp_conn_begin(c, CP_TX_WRITE, err))) return st;
+            st = cp_alerts_fold_tx(c, upto, FOLD_ROWS, wait, stix_refresh_ms, &f, err);
+        } else {
+            /* SQLite: the CPU work before the write lock, then the rows must still be there */
+            gathered g;
+            if ((st = gather(c, upto, FOLD_ROWS, wait, &g, err))) return st;
+            if (!g.nr) return CP_OK;
+            if ((st = cp_conn_begin(c, CP_TX_WRITE, err))) {
+                gathered_free(&g);
+                return st;
+            }
+            st = apply_gathered(c, &g, stix_refresh_ms, &f, err);
+            gathered_free(&g);
+        }
         if (!st) st = cp_conn_commit(c, err);
         else cp_conn_rollback(c);
+        if (st == CP_E_CONFLICT && cp_conn_dialect(c) != CP_DIALECT_PG) continue; /* a reader folded some: again */
         if (st) return st;
         cp_alerts_fold_notify(&f);
         out->batches += f.batches;
