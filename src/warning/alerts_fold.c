@@ -9,6 +9,16 @@
  * The thread of serve folds when FOLD_KICK batches are pending or every
  * FOLD_INTERVAL_MS, at most FOLD_ROWS rows per transaction (so a batch
  * waiting for the write lock waits for one bounded fold, not for a backlog).
+ * Large folds are cheaper per event (a hot alert is written once for many
+ * batches; a page of alerts is written to the WAL once per fold) and let the
+ * STIX writer work in larger flushes; readers never wait for the interval
+ * (they fold themselves), webhooks and STIX see at most about that delay.
+ *
+ * On SQLite the CPU work of a fold (reading and decoding the rows, merging,
+ * sorting, new ids) is done before the write lock is taken; under it, each
+ * row is deleted first and must still be there (a reader may have folded it
+ * meanwhile: then the fold starts again). On PostgreSQL the rows are taken
+ * with FOR UPDATE (SKIP LOCKED for the thread) inside the transaction.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -25,7 +35,7 @@
 
 #define FOLD_ROWS 256
 #define FOLD_KICK 64
-#define FOLD_INTERVAL_MS 1000
+#define FOLD_INTERVAL_MS 500
 
 typedef struct {
     char *id, *reported_by, *text;
