@@ -51,18 +51,51 @@ typedef struct {
     bool bad;          /* the current event has an error */
 } collector;
 
+/* Makes s valid UTF-8 in place: a message quotes the input cut at a byte
+ * count, which may split a character (Jansson refuses such a string, and
+ * the error would be lost); every byte of a broken sequence becomes '?'. */
+static void utf8_clean(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    while (*p) {
+        size_t n = 0;
+        unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+        if (c < 0x80) n = 1;
+        else if (c >= 0xc2 && c <= 0xdf) n = 2;
+        else if (c >= 0xe0 && c <= 0xef) {
+            n = 3;
+            if (c == 0xe0) lo = 0xa0;
+            if (c == 0xed) hi = 0x9f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 4;
+            if (c == 0xf0) lo = 0x90;
+            if (c == 0xf4) hi = 0x8f;
+        }
+        bool ok = n > 0;
+        for (size_t i = 1; ok && i < n; i++) ok = p[i] >= (i == 1 ? lo : 0x80) && p[i] <= (i == 1 ? hi : 0xbf);
+        if (!ok) {
+            *p++ = '?';
+            continue;
+        }
+        p += n;
+    }
+}
+
 static void add_error(collector *k, const char *field, const char *fmt, ...)
 {
     k->bad = true;
     k->n_errors++;
     if (!k->errors || json_array_size(k->errors) >= CP_EVENTS_ERRORS_MAX) return; /* (the scanner: none kept) */
-    char msg[384];
+    char msg[384], f[80];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    json_array_append_new(k->errors, json_pack("{sI ss ss}", "index", (json_int_t)k->index, "field",
-                                                field ? field : "", "message", msg));
+    snprintf(f, sizeof f, "%s", field ? field : "");
+    utf8_clean(msg);
+    utf8_clean(f);
+    json_array_append_new(k->errors,
+                          json_pack("{sI ss ss}", "index", (json_int_t)k->index, "field", f, "message", msg));
 }
 
 /* The string value of v, or an error naming the field. */
