@@ -339,6 +339,7 @@ static int64_t g_refresh_ms;
 static void *folder(void *arg)
 {
     (void)arg;
+    pthread_setname_np(pthread_self(), "cp-alert-fold"); /* (top -H, perf) */
     cp_conn *c = NULL;
     cp_err err = {{0}};
     for (;;) {
