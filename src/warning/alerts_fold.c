@@ -36,6 +36,7 @@
 #define FOLD_ROWS 256
 #define FOLD_KICK 64
 #define FOLD_INTERVAL_MS 500
+#define FOLD_BYTES (64u << 20) /* journal text per fold (a row of 10,000 events is ~2 MB) */
 
 typedef struct {
     char *id, *reported_by, *text;
@@ -73,14 +74,15 @@ static cp_status take_rows(cp_conn *c, int64_t upto, int max, bool wait, jrow **
         cp_stmt_finalize(s);
         return cp_fail(err, CP_E_NOMEM, "out of memory");
     }
-    size_t k = 0;
-    cp_step step;
-    while (k < (size_t)max && (step = cp_stmt_step(s, err)) == CP_STEP_ROW) {
+    size_t k = 0, bytes = 0;
+    cp_step step = CP_STEP_DONE;
+    while (k < (size_t)max && bytes < FOLD_BYTES && (step = cp_stmt_step(s, err)) == CP_STEP_ROW) {
         const char *rb = cp_stmt_col_text(s, 1);
         r[k].id = strdup(cp_stmt_col_text(s, 0));
         r[k].reported_by = rb ? strdup(rb) : NULL;
         r[k].events = cp_stmt_col_int(s, 2);
         r[k].text = strdup(cp_stmt_col_text(s, 3));
+        bytes += r[k].text ? strlen(r[k].text) : 0;
         if (!r[k].id || !r[k].text || (rb && !r[k].reported_by)) {
             k++;
             st = cp_fail(err, CP_E_NOMEM, "out of memory");
@@ -88,7 +90,7 @@ static cp_status take_rows(cp_conn *c, int64_t upto, int max, bool wait, jrow **
         }
         k++;
     }
-    if (!st && k < (size_t)max && step == CP_STEP_ERROR) st = cp_stmt_status(s);
+    if (!st && step == CP_STEP_ERROR) st = cp_stmt_status(s);
     cp_stmt_finalize(s);
     if (st) {
         free_rows(r, k);
