@@ -19,9 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "base/crypto.h"
 #include "base/log.h"
@@ -344,17 +342,10 @@ static pthread_cond_t g_cond = PTHREAD_COND_INITIALIZER;
 static cp_db *g_db;
 
 #define FLUSH_MAX 2000
-#define STIX_NICE 10
 
 static void *writer(void *arg)
 {
     (void)arg;
-    pthread_setname_np(pthread_self(), "cp-alert-stix"); /* (top -H, perf) */
-    /* Below the requests and the folder when the CPU is short: accepting events and
-     * applying alerts come first, their STIX publication follows (its backlog is a
-     * table, nothing is lost; docs/decisions.md). Linux: nice applies per thread. */
-    if (setpriority(PRIO_PROCESS, (id_t)gettid(), STIX_NICE) != 0)
-        cp_log(CP_LOG_INFO, "alerts_stix", "could not lower the STIX writer's priority");
     cp_conn *c = NULL;
     cp_err err = {{0}};
     for (;;) {
