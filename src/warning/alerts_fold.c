@@ -278,15 +278,47 @@ static cp_status pending(cp_conn *c, int64_t upto, bool *any, cp_err *err)
     return st;
 }
 
+/* One fold at a time in this process: readers that arrive together would
+ * otherwise each read and merge the same rows, and all but one find them
+ * gone (on SQLite the write lock serialises the folds anyway). */
+static pthread_mutex_t g_fold_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static cp_status fold_step(cp_conn *c, int64_t upto, bool wait, int64_t stix_refresh_ms, cp_alerts_folded *f,
+                           bool *done, cp_err *err);
+
 /* Folds rows received up to upto, one bounded transaction at a time, until
  * none is left (wait) or none can be taken (skip locked). */
 static cp_status fold_all(cp_conn *c, int64_t upto, bool wait, int64_t stix_refresh_ms, cp_alerts_folded *out,
                           cp_err *err)
 {
     for (;;) {
+        cp_alerts_folded f = {0};
+        bool done = false;
+        pthread_mutex_lock(&g_fold_mu);
+        cp_status st = fold_step(c, upto, wait, stix_refresh_ms, &f, &done, err);
+        pthread_mutex_unlock(&g_fold_mu);
+        if (st || done) return st;
+        cp_alerts_fold_notify(&f);
+        out->batches += f.batches;
+        out->events += f.events;
+        out->aggregates += f.aggregates;
+        out->created += f.created;
+        out->updated += f.updated;
+        out->webhooks_queued += f.webhooks_queued;
+    }
+}
+
+/* One fold transaction; *done when nothing (more) can be folded. */
+static cp_status fold_step(cp_conn *c, int64_t upto, bool wait, int64_t stix_refresh_ms, cp_alerts_folded *out,
+                           bool *done, cp_err *err)
+{
+    for (;;) {
         bool any;
         cp_status st = pending(c, upto, &any, err);
-        if (st || !any) return st;
+        if (st || !any) {
+            *done = true;
+            return st;
+        }
         cp_alerts_folded f = {0};
         if (cp_conn_dialect(c) == CP_DIALECT_PG) {
             /* rows are taken with FOR UPDATE inside the transaction */
@@ -296,7 +328,10 @@ static cp_status fold_all(cp_conn *c, int64_t upto, bool wait, int64_t stix_refr
             /* SQLite: the CPU work before the write lock, then the rows must still be there */
             gathered g;
             if ((st = gather(c, upto, FOLD_ROWS, wait, &g, err))) return st;
-            if (!g.nr) return CP_OK;
+            if (!g.nr) {
+                *done = true;
+                return CP_OK;
+            }
             if ((st = cp_conn_begin(c, CP_TX_WRITE, err))) {
                 gathered_free(&g);
                 return st;
@@ -306,16 +341,11 @@ static cp_status fold_all(cp_conn *c, int64_t upto, bool wait, int64_t stix_refr
         }
         if (!st) st = cp_conn_commit(c, err);
         else cp_conn_rollback(c);
-        if (st == CP_E_CONFLICT && cp_conn_dialect(c) != CP_DIALECT_PG) continue; /* a reader folded some: again */
+        if (st == CP_E_CONFLICT && cp_conn_dialect(c) != CP_DIALECT_PG) continue; /* another process folded some: again */
         if (st) return st;
-        cp_alerts_fold_notify(&f);
-        out->batches += f.batches;
-        out->events += f.events;
-        out->aggregates += f.aggregates;
-        out->created += f.created;
-        out->updated += f.updated;
-        out->webhooks_queued += f.webhooks_queued;
-        if (!f.batches) return CP_OK; /* what is left is being folded by another server */
+        *out = f;
+        *done = !f.batches; /* what is left is being folded by another server */
+        return CP_OK;
     }
 }
 
