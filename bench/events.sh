@@ -14,7 +14,9 @@
 #             (member, indicator or classification, host) keys are first seen.
 #   pass 2    the same bodies again: every key exists in its window, every alert is updated
 #             (the steady state of a sensor network inside one aggregation window).
-#             After each pass: the STIX writer's backlog (alerts whose sighting is due and not
+#             After each pass: the folder's backlog (batches journaled, not yet in alerts), the
+#             seconds it took to drain, and events/s counting them (events_per_s_folded); then
+#             the STIX writer's backlog (alerts whose sighting is due and not
 #             yet written) and the seconds it took to drain.
 #   floor (a) the same bodies POSTed to bench/baseline_post.c (a bare libmicrohttpd server that
 #             reads the body and answers {"status":"ok"}): the HTTP transfer alone.
@@ -61,6 +63,22 @@ stix_due() {
         sqlite3 "$DATA/cyberpact.db" "SELECT COUNT(*) FROM alert_stix_queue WHERE due_at <= CAST(strftime('%s','now') AS INTEGER) * 1000"
     else
         psql "$URL" -tAc "SELECT COUNT(*) FROM alert_stix_queue WHERE due_at <= extract(epoch from now()) * 1000"
+    fi
+}
+# batches journaled and not yet folded into alerts (the folder's backlog)
+journal_due() {
+    if [ "$STORE" = sqlite ]; then
+        sqlite3 "$DATA/cyberpact.db" "SELECT COUNT(*) FROM alert_journal"
+    else
+        psql "$URL" -tAc "SELECT COUNT(*) FROM alert_journal"
+    fi
+}
+# alerts created and updated by the folder so far (from its audit entries)
+fold_totals() {
+    if [ "$STORE" = sqlite ]; then
+        sqlite3 -separator ' ' "$DATA/cyberpact.db" "SELECT COALESCE(SUM(json_extract(detail, '\$.alerts_created')), 0), COALESCE(SUM(json_extract(detail, '\$.alerts_updated')), 0) FROM audit_log WHERE action = 'alerts.fold'"
+    else
+        psql "$URL" -tA -F ' ' -c "SELECT COALESCE(SUM((detail::json->>'alerts_created')::bigint), 0), COALESCE(SUM((detail::json->>'alerts_updated')::bigint), 0) FROM audit_log WHERE action = 'alerts.fold'"
     fi
 }
 
@@ -127,14 +145,25 @@ sys.exit("the indicators never reached the matcher")
 EOF
     for PASS in 1 2; do
         before=$(cpu_s "$SPID")
+        totals0=$(fold_totals)
         out=$(python3 bench/events_post.py "$BASE/api/v1/events" "$KEY" "$WORK/gen" batch- --conns "$CONNS" \
             --check-events --label "$STORE-pass$PASS" | tail -n 1)
+        t0=$(date +%s.%N)
+        jbacklog=$(journal_due)
+        while [ "$(journal_due)" != 0 ]; do sleep 0.05; done
+        jdrain=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}')
         cpu=$(awk -v a="$before" -v b="$(cpu_s "$SPID")" 'BEGIN {printf "%.1f", b - a}')
+        totals1=$(fold_totals)
+        created=$(( ${totals1% *} - ${totals0% *} ))
+        updated=$(( ${totals1#* } - ${totals0#* } ))
+        secs=$(field "$out" seconds)
+        # events/s counting the time until every batch is folded into alerts
+        folded=$(awk -v n="$(field "$out" events)" -v a="$secs" -v b="$jdrain" 'BEGIN {printf "%.0f", n / (a + b)}')
         t0=$(date +%s.%N)
         backlog=$(stix_due)
         while [ "$(stix_due)" != 0 ]; do sleep 0.2; done
         drain=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
-        echo "$out server_cpu_s=$cpu rss_mib=$(awk '/^VmRSS:/ {printf "%.0f", $2/1024}' /proc/$SPID/status) stix_backlog=$backlog stix_drained_s=$drain"
+        echo "$out journal_backlog=$jbacklog journal_drained_s=$jdrain events_per_s_folded=$folded created=$created updated=$updated server_cpu_s=$cpu rss_mib=$(awk '/^VmRSS:/ {printf "%.0f", $2/1024}' /proc/$SPID/status) stix_backlog=$backlog stix_drained_s=$drain"
     done
     kill "$SPID"
     wait "$SPID" 2>/dev/null || true

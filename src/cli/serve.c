@@ -75,6 +75,11 @@ int cp_cli_serve_store(cp_config *cfg, cp_db *db)
         rc = cp_cli_fail(err.msg);
         goto out;
     }
+    /* early warning: the folder of the alert journal (warning/alerts.h); folds what an earlier run left first */
+    if (cp_alerts_fold_worker_start(db, (int64_t)cfg->alert_stix_refresh_s * 1000, &err)) {
+        rc = cp_cli_fail(err.msg);
+        goto out;
+    }
     if (cp_server_start(&app, &srv, &err)) {
         rc = cp_cli_fail(err.msg);
         goto out;
@@ -98,6 +103,7 @@ int cp_cli_serve_store(cp_config *cfg, cp_db *db)
     cp_log(CP_LOG_INFO, "stopped", "all requests finished");
 out:
     cp_iset_service_stop(); /* no-op when it never started */
+    cp_alerts_fold_worker_stop(); /* folds what the last requests journaled; no-op when never started */
     cp_webhook_worker_stop(); /* waits for an attempt in flight; no-op when never started */
     cp_alerts_stix_worker_stop();
     cp_metrics_free(app.metrics);

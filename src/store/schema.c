@@ -7,6 +7,7 @@
 #include "store/migrate.h"
 #include "store/schema_finance.h"
 #include "store/schema_governance.h"
+#include "store/schema_journal.h"
 #include "store/schema_record.h"
 #include "store/schema_warning.h"
 
@@ -200,5 +201,6 @@ const cp_migration cp_migrations[] = {
     {5, "finance: scale classes, ledger, assessments, payments, budget, voting-rights decisions", M5_FINANCE, NULL, NULL},
     {6, "early warning: alerts, webhooks, webhook deliveries", M6_WARNING, NULL, NULL},
     {7, "governance: a budget proposal's figures and the effect of its adoption", M7_GOVERNANCE_BUDGET, NULL, NULL},
+    {8, "early warning: the alert journal (batches durable before they are folded into alerts)", M8_ALERT_JOURNAL, NULL, NULL},
 };
 const int cp_migrations_count = sizeof cp_migrations / sizeof cp_migrations[0];

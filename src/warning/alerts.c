@@ -109,12 +109,37 @@ static void akey_of(const cp_alert_delta *d, char *out, size_t cap)
 
 void cp_alerts_prepare(cp_alert_delta *d, size_t n)
 {
-    for (size_t i = 0; i < n; i++) cp_uuid4(d[i].new_id);
+    /* one call for the randomness of every id (a call per id cost a system call each) */
+    uint8_t r[16 * 64];
+    static const char hx[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        if (i % 64 == 0) cp_random_bytes(r, sizeof r);
+        uint8_t *b = r + 16 * (i % 64);
+        b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+        b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+        int o = 0;
+        for (int k = 0; k < 16; k++) {
+            if (k == 4 || k == 6 || k == 8 || k == 10) d[i].new_id[o++] = '-';
+            d[i].new_id[o++] = hx[b[k] >> 4];
+            d[i].new_id[o++] = hx[b[k] & 15];
+        }
+        d[i].new_id[o] = 0;
+    }
+}
+
+int cp_alert_delta_cmp(const void *x, const void *y)
+{
+    const cp_alert_delta *a = x, *b = y;
+    int c = strcmp(a->member_id, b->member_id);
+    if (!c) c = strcmp(a->indicator_id ? a->indicator_id : "", b->indicator_id ? b->indicator_id : "");
+    if (!c && !a->indicator_id) c = strcmp(a->classification, b->classification);
+    if (!c) c = strcmp(a->address, b->address);
+    if (!c) c = a->window_start < b->window_start ? -1 : a->window_start > b->window_start;
+    return c;
 }
 
 /* Upserts d[0..rows) in one statement; fills u[0..rows). */
-static cp_status upsert_chunk(cp_conn *c, cp_alert_delta *d, upserted *u, int rows, const char *reported_by,
-                              int64_t received_ms, int64_t now, cp_err *err)
+static cp_status upsert_chunk(cp_conn *c, cp_alert_delta *d, upserted *u, int rows, int64_t now, cp_err *err)
 {
     pthread_once(&g_sql_once, build_sql);
     if (!g_sql[rows]) return cp_fail(err, CP_E_NOMEM, "out of memory");
@@ -143,11 +168,11 @@ static cp_status upsert_chunk(cp_conn *c, cp_alert_delta *d, upserted *u, int ro
         cp_stmt_bind_int(s, p + 10, x->first_seen);
         cp_stmt_bind_int(s, p + 11, x->last_seen);
         cp_stmt_bind_int(s, p + 12, x->tlp);
-        cp_stmt_bind_text(s, p + 13, x->sample ? x->sample->source : NULL);
-        cp_stmt_bind_text(s, p + 14, reported_by && *reported_by ? reported_by : NULL);
-        if (x->sample && x->sample->raw) cp_stmt_bind_textn(s, p + 15, x->sample->raw, x->sample->raw_len);
+        cp_stmt_bind_text(s, p + 13, x->source);
+        cp_stmt_bind_text(s, p + 14, x->reported_by && *x->reported_by ? x->reported_by : NULL);
+        if (x->event) cp_stmt_bind_textn(s, p + 15, x->event, x->event_len);
         else cp_stmt_bind_text(s, p + 15, "{}");
-        cp_stmt_bind_int(s, p + 16, received_ms);
+        cp_stmt_bind_int(s, p + 16, x->received_ms);
         cp_stmt_bind_int(s, p + 17, now);
         cp_stmt_bind_int(s, p + 18, now);
         cp_stmt_bind_int(s, p + 19, seq);
@@ -239,8 +264,8 @@ static bool in_set(const id_set *set, const char *id)
     return false;
 }
 
-cp_status cp_alerts_apply(cp_conn *c, const cp_actor *submitter, cp_alert_delta *d, size_t n,
-                          int64_t received_ms, int64_t stix_refresh_ms, cp_alerts_applied *out, cp_err *err)
+cp_status cp_alerts_apply(cp_conn *c, cp_alert_delta *d, size_t n, int64_t stix_refresh_ms, cp_alerts_applied *out,
+                          cp_err *err)
 {
     memset(out, 0, sizeof *out);
     if (!n) return CP_OK;
@@ -250,7 +275,7 @@ cp_status cp_alerts_apply(cp_conn *c, const cp_actor *submitter, cp_alert_delta 
     cp_status st = CP_OK;
     for (size_t i = 0, rows; !st && i < n; i += rows) {
         rows = chunk(n - i, UPSERT_ROWS);
-        st = upsert_chunk(c, d + i, u + i, (int)rows, submitter->member_id, received_ms, now, err);
+        st = upsert_chunk(c, d + i, u + i, (int)rows, now, err);
     }
 
     for (size_t i = 0; !st && i < n; i++) {
@@ -288,7 +313,7 @@ cp_status cp_alerts_apply(cp_conn *c, const cp_actor *submitter, cp_alert_delta 
         if (!u[i].created || !in_set(&hooks, d[i].member_id)) continue;
         json_t *alert;
         if ((st = cp_alert_fetch(c, u[i].id, &alert, NULL, err))) break;
-        st = cp_webhook_enqueue(c, d[i].member_id, u[i].id, alert, received_ms, err);
+        st = cp_webhook_enqueue(c, d[i].member_id, u[i].id, alert, d[i].received_ms, err);
         json_decref(alert);
         if (!st) out->webhooks_queued++;
     }

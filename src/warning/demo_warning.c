@@ -75,7 +75,9 @@ cp_status cp_demo_warning(cp_conn *c, const cp_actor *a, int *alerts, cp_err *er
     st = cp_events_process(c, a, &b, &o, now, &res, err);
     cp_event_batch_free(&b);
     if (st) return st;
-    if (alerts) *alerts = (int)res.alerts_created;
+    cp_alerts_folded f;
+    if ((st = cp_alerts_fold_pending(c, 0, o.stix_refresh_ms, &f, err))) return st; /* the alerts now */
+    if (alerts) *alerts = (int)f.created;
     int written;
     if ((st = cp_alerts_stix_flush(c, cp_now_ms(), 1000, &written, err))) return st; /* their STIX now */
     /* an example webhook: the second state's SOC (example.org names resolve nowhere, so its

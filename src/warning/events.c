@@ -5,6 +5,7 @@
  * read, aggregate per (member, key, address, window) in memory, then apply
  * the aggregates in one write transaction with one audit entry.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@
 #include "warning/events.h"
 #include "warning/iset.h"
 #include "warning/routing.h"
-#include "warning/webhook.h"
+#include "base/crypto.h"
 
 #define MAX_HITS 64
 #define MAX_PAIRS 64
@@ -93,6 +94,8 @@ typedef struct {
     uint32_t *slots; /* delta index + 1; 0 = empty */
     size_t scap;
     uint32_t *dmember; /* the routing member of each delta */
+    uint32_t *dsample; /* the index of its first event in the batch */
+    const cp_event *base;
 } agg;
 
 static uint64_t hash_key(uint32_t member, const char *ind, const char *cls, const char *addr, int64_t window)
@@ -121,8 +124,10 @@ static cp_status agg_grow(agg *a, cp_err *err)
     uint32_t *dm = d ? realloc(a->dmember, cap * sizeof *dm) : NULL;
     if (d) a->d = d;
     if (dm) a->dmember = dm;
+    uint32_t *ds = dm ? realloc(a->dsample, cap * sizeof *ds) : NULL;
+    if (ds) a->dsample = ds;
     uint32_t *slots = calloc(cap * 2, sizeof *slots);
-    if (!d || !dm || !slots) {
+    if (!d || !dm || !ds || !slots) {
         free(slots);
         return cp_fail(err, CP_E_NOMEM, "out of memory aggregating events");
     }
@@ -170,7 +175,11 @@ static cp_status agg_add(agg *a, const cp_routing *rt, uint32_t member, const ch
     d->count = 1;
     d->first_seen = d->last_seen = ev->time_ms;
     d->tlp = tlp;
-    d->sample = ev;
+    d->source = ev->source;
+    d->event = ev->raw;
+    d->event_len = ev->raw_len;
+    d->event_time = ev->time_ms;
+    a->dsample[a->n] = (uint32_t)(ev - a->base);
     a->dmember[a->n] = member;
     a->slots[i] = (uint32_t)++a->n;
     return CP_OK;
@@ -181,19 +190,7 @@ static void free_agg(agg *a)
     free(a->d);
     free(a->slots);
     free(a->dmember);
-}
-
-/* A total order on alert keys: batches that write the same alerts lock them
- * in the same order, so two PostgreSQL transactions never deadlock on them. */
-static int by_key(const void *x, const void *y)
-{
-    const cp_alert_delta *a = x, *b = y;
-    int c = strcmp(a->member_id, b->member_id);
-    if (!c) c = strcmp(a->indicator_id ? a->indicator_id : "", b->indicator_id ? b->indicator_id : "");
-    if (!c && !a->indicator_id) c = strcmp(a->classification, b->classification);
-    if (!c) c = strcmp(a->address, b->address);
-    if (!c) c = a->window_start < b->window_start ? -1 : a->window_start > b->window_start;
-    return c;
+    free(a->dsample);
 }
 
 /* --- one event --- */
@@ -306,6 +303,55 @@ static cp_status process_event(cp_conn *c, const cp_routing *rt, const cp_iset *
     return st;
 }
 
+/* Commits the batch: one journal row holding its aggregated changes and its
+ * audit entry, in one write transaction. The alerts are the folder's. */
+static cp_status journal(cp_conn *c, const cp_actor *a, const agg *ag, const cp_events_result *res, cp_err *err)
+{
+    size_t len = 0;
+    char *text = cp_alert_journal_encode(ag->d, ag->dsample, ag->n, &len);
+    if (!text) return cp_fail(err, CP_E_NOMEM, "out of memory encoding the batch's alert changes");
+    /* ids sort in the order batches were received (then a counter, for ties
+     * within a millisecond on this server): the folder keeps the first event */
+    static _Atomic uint32_t counter;
+    char uuid[CP_UUID_LEN + 1], id[80];
+    cp_uuid4(uuid);
+    snprintf(id, sizeof id, "%016lld-%08x-%s", (long long)(res->received_ms > 0 ? res->received_ms : 0),
+             (unsigned)atomic_fetch_add(&counter, 1), uuid);
+    cp_status st = cp_conn_begin(c, CP_TX_WRITE, err);
+    if (st) {
+        free(text);
+        return st;
+    }
+    if (ag->n) { /* a batch that concerns nobody changes no alert: its audit entry only */
+        cp_stmt *s;
+        st = cp_stmt_prepare(c,
+                             "INSERT INTO alert_journal (id, received_at, reported_by, events, deltas)"
+                             " VALUES (?, ?, ?, ?, ?)",
+                             &s, err);
+        if (!st) {
+            cp_stmt_bind_text(s, 1, id);
+            cp_stmt_bind_int(s, 2, res->received_ms);
+            cp_stmt_bind_text(s, 3, a->member_id[0] ? a->member_id : NULL);
+            cp_stmt_bind_int(s, 4, res->routed);
+            cp_stmt_bind_textn(s, 5, text, len);
+            st = cp_stmt_run(s, err);
+            cp_stmt_finalize(s);
+        }
+    }
+    if (!st) {
+        json_t *d = json_pack("{sI sI sI sI sI sI s?}", "accepted", (json_int_t)res->accepted, "matched",
+                              (json_int_t)res->matched, "routed", (json_int_t)res->routed, "unrouted",
+                              (json_int_t)res->unrouted, "hidden_hits", (json_int_t)res->hidden_hits,
+                              "alerts_queued", (json_int_t)ag->n, "journal", ag->n ? id : NULL);
+        st = cp_audit_append(c, a->label, "events.submit", "events", d, err);
+        json_decref(d);
+    }
+    if (!st) st = cp_conn_commit(c, err);
+    else cp_conn_rollback(c);
+    free(text);
+    return st;
+}
+
 cp_status cp_events_process(cp_conn *c, const cp_actor *a, const cp_event_batch *b, const cp_events_options *o,
                             int64_t received_ms, cp_events_result *res, cp_err *err)
 {
@@ -317,7 +363,7 @@ cp_status cp_events_process(cp_conn *c, const cp_actor *a, const cp_event_batch 
     if (!rt) return err->msg[0] ? CP_E_STORE : cp_fail(err, CP_E_STORE, "no routing table");
     cp_iset *set = cp_iset_acquire();
     policy_cache pc = {calloc(1024, sizeof(policy_slot)), 1024, 0};
-    agg ag = {0};
+    agg ag = {.base = b->ev};
     cp_status st = pc.slots ? agg_grow(&ag, err) : cp_fail(err, CP_E_NOMEM, "out of memory");
     for (size_t i = 0; !st && i < b->n; i++) {
         st = process_event(c, rt, set, &pc, &ag, &b->ev[i], o, res, err);
@@ -327,34 +373,10 @@ cp_status cp_events_process(cp_conn *c, const cp_actor *a, const cp_event_batch 
             pc.used = 0;
         }
     }
-    cp_alerts_applied ap = {0};
+    if (!st) st = journal(c, a, &ag, res, err);
     if (!st) {
-        qsort(ag.d, ag.n, sizeof *ag.d, by_key); /* (the hash slots are not used any more) */
-        cp_alerts_prepare(ag.d, ag.n); /* CPU work before the write lock */
-    }
-    if (!st) st = cp_conn_begin(c, CP_TX_WRITE, err);
-    if (!st) {
-        st = cp_alerts_apply(c, a, ag.d, ag.n, received_ms, o->stix_refresh_ms, &ap, err);
-        if (!st) {
-            json_t *d = json_pack("{sI sI sI sI sI sI sI}", "accepted", (json_int_t)res->accepted, "matched",
-                                  (json_int_t)res->matched, "routed", (json_int_t)res->routed, "unrouted",
-                                  (json_int_t)res->unrouted, "hidden_hits", (json_int_t)res->hidden_hits,
-                                  "alerts_created", (json_int_t)ap.created, "alerts_updated", (json_int_t)ap.updated);
-            st = cp_audit_append(c, a->label, "events.submit", "events", d, err);
-            json_decref(d);
-        }
-        if (!st) st = cp_conn_commit(c, err);
-        else cp_conn_rollback(c);
-    }
-    if (!st) {
-        res->alerts_created = ap.created;
-        res->alerts_updated = ap.updated;
-        for (size_t i = 0; i < ag.n; i++)
-            if (ag.d[i].created)
-                cp_alerts_observe_stored(ag.d[i].member_id, ag.d[i].stored_ms - received_ms,
-                                         ag.d[i].stored_ms - ag.d[i].sample->time_ms);
-        if (ap.webhooks_queued) cp_webhook_notify();
-        if (ap.created) cp_alerts_stix_kick();
+        res->alerts_queued = (int64_t)ag.n;
+        if (ag.n) cp_alerts_fold_kick();
     }
     free_agg(&ag);
     free(pc.slots);

@@ -70,7 +70,8 @@ typedef struct {
 } cp_event;
 
 typedef struct {
-    json_t *root;      /* the parsed body (owns the borrowed strings) */
+    json_t *root;      /* the parsed body (owns the borrowed strings), or: */
+    char *arena;       /* the strings the streaming scanner decoded */
     cp_event *ev;
     size_t n;
 } cp_event_batch;
@@ -84,6 +85,11 @@ typedef struct {
 cp_status cp_events_parse(const char *body, size_t len, size_t max_events, size_t max_depth, int64_t now_ms,
                           cp_event_batch *out, json_t **errors, cp_err *err);
 void cp_event_batch_free(cp_event_batch *b);
+/* The same, always through a Jansson tree: the reference reading that
+ * cp_events_parse falls back to for anything its streaming scanner does not
+ * take (the fuzz target compares the two). */
+cp_status cp_events_parse_tree(const char *body, size_t len, size_t max_events, size_t max_depth, int64_t now_ms,
+                               cp_event_batch *out, json_t **errors, cp_err *err);
 
 /* The event as JSON in its normalised form (what an alert keeps as sample). */
 json_t *cp_event_json(const cp_event *e);
@@ -95,8 +101,7 @@ typedef struct {
     int64_t routed;       /* events that concern at least one member */
     int64_t unrouted;     /* events that concern no member (nothing stored for them) */
     int64_t hidden_hits;  /* hits withheld from a member that may not read the indicator */
-    int64_t alerts_created;
-    int64_t alerts_updated;
+    int64_t alerts_queued; /* (member, key, address, window) changes journaled for the folder */
     int64_t received_ms;
 } cp_events_result;
 
@@ -105,9 +110,11 @@ typedef struct {
     int64_t stix_refresh_ms;  /* least time between two STIX versions of an alert */
 } cp_events_options;
 
-/* Matches, routes and aggregates a parsed batch; every alert change, the
- * STIX objects, the webhook deliveries and one audit entry in ONE write
- * transaction (all or nothing). a is the submitter. */
+/* Matches, routes and aggregates a parsed batch, then commits its
+ * aggregated alert changes as one alert_journal row with one audit entry in
+ * ONE write transaction (all or nothing): durable when this returns CP_OK.
+ * The folder (alerts.h) applies them to alerts, with their STIX and webhook
+ * deliveries. a is the submitter. */
 cp_status cp_events_process(cp_conn *c, const cp_actor *a, const cp_event_batch *b, const cp_events_options *o,
                             int64_t received_ms, cp_events_result *res, cp_err *err);
 

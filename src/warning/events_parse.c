@@ -2,6 +2,11 @@
  * events_parse.c — strict parsing of an events batch (events.h): the body's
  * shape is a 400; each event's problems are collected, with the event's index
  * and the field, into one 422 for the whole batch.
+ *
+ * Two readings share the field checks: the streaming scanner
+ * (events_fast.c), tried first, which takes a batch only when it can read
+ * all of it exactly and every event is valid; and the reference reading over
+ * a Jansson tree, which takes everything else and produces the errors.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -15,7 +20,29 @@
 #include "base/timeutil.h"
 #include "intel/tlp.h"
 #include "warning/events.h"
+#include "warning/events_internal.h"
 #include "warning/rsit.h"
+
+/* A field's value, from a Jansson tree (the reference path) or from the
+ * streaming parser (events_fast.c): what the checks below read. */
+typedef cp_ev_val val;
+
+static val of_json(const json_t *v)
+{
+    val x = {0};
+    if (json_is_string(v)) {
+        x.kind = CP_EV_STRING;
+        x.s = json_string_value(v);
+        x.len = json_string_length(v);
+    } else if (json_is_integer(v)) {
+        x.kind = CP_EV_INT;
+        x.i = json_integer_value(v);
+    } else if (json_is_object(v)) {
+        x.kind = CP_EV_OBJECT;
+        x.obj = v;
+    }
+    return x;
+}
 
 typedef struct {
     json_t *errors;
@@ -24,29 +51,62 @@ typedef struct {
     bool bad;          /* the current event has an error */
 } collector;
 
+/* Makes s valid UTF-8 in place: a message quotes the input cut at a byte
+ * count, which may split a character (Jansson refuses such a string, and
+ * the error would be lost); every byte of a broken sequence becomes '?'. */
+static void utf8_clean(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    while (*p) {
+        size_t n = 0;
+        unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+        if (c < 0x80) n = 1;
+        else if (c >= 0xc2 && c <= 0xdf) n = 2;
+        else if (c >= 0xe0 && c <= 0xef) {
+            n = 3;
+            if (c == 0xe0) lo = 0xa0;
+            if (c == 0xed) hi = 0x9f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 4;
+            if (c == 0xf0) lo = 0x90;
+            if (c == 0xf4) hi = 0x8f;
+        }
+        bool ok = n > 0;
+        for (size_t i = 1; ok && i < n; i++) ok = p[i] >= (i == 1 ? lo : 0x80) && p[i] <= (i == 1 ? hi : 0xbf);
+        if (!ok) {
+            *p++ = '?';
+            continue;
+        }
+        p += n;
+    }
+}
+
 static void add_error(collector *k, const char *field, const char *fmt, ...)
 {
     k->bad = true;
     k->n_errors++;
-    if (json_array_size(k->errors) >= CP_EVENTS_ERRORS_MAX) return;
-    char msg[384];
+    if (!k->errors || json_array_size(k->errors) >= CP_EVENTS_ERRORS_MAX) return; /* (the scanner: none kept) */
+    char msg[384], f[80];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    json_array_append_new(k->errors, json_pack("{sI ss ss}", "index", (json_int_t)k->index, "field",
-                                                field ? field : "", "message", msg));
+    snprintf(f, sizeof f, "%s", field ? field : "");
+    utf8_clean(msg);
+    utf8_clean(f);
+    json_array_append_new(k->errors,
+                          json_pack("{sI ss ss}", "index", (json_int_t)k->index, "field", f, "message", msg));
 }
 
 /* The string value of v, or an error naming the field. */
-static const char *want_string(collector *k, const char *field, const json_t *v, size_t max, size_t *len)
+static const char *want_string(collector *k, const char *field, const val *v, size_t max, size_t *len)
 {
-    if (!json_is_string(v)) {
+    if (v->kind != CP_EV_STRING) {
         add_error(k, field, "must be a string");
         return NULL;
     }
-    *len = json_string_length(v);
-    const char *s = json_string_value(v);
+    *len = v->len;
+    const char *s = v->s;
     if (*len > max) {
         add_error(k, field, "is %zu bytes long; at most %zu", *len, max);
         return NULL;
@@ -93,7 +153,7 @@ static void space_text(const uint8_t a[16], bool v4, char *buf, size_t cap)
     snprintf(buf, cap, "%s", t);
 }
 
-static bool parse_ip(collector *k, const char *field, const json_t *v, uint8_t out[16], bool *v4, char *text,
+static bool parse_ip(collector *k, const char *field, const val *v, uint8_t out[16], bool *v4, char *text,
                      size_t cap)
 {
     size_t len;
@@ -114,19 +174,19 @@ static bool parse_ip(collector *k, const char *field, const json_t *v, uint8_t o
     return true;
 }
 
-static void parse_port(collector *k, const char *field, const json_t *v, int *out)
+static void parse_port(collector *k, const char *field, const val *v, int *out)
 {
-    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 65535) {
+    if (v->kind != CP_EV_INT || v->i < 0 || v->i > 65535) {
         add_error(k, field, "must be an integer from 0 to 65535");
         return;
     }
-    *out = (int)json_integer_value(v);
+    *out = (int)v->i;
 }
 
-static void parse_asn(collector *k, const char *field, const json_t *v, uint32_t *out)
+static void parse_asn(collector *k, const char *field, const val *v, uint32_t *out)
 {
-    if (json_is_integer(v)) {
-        json_int_t n = json_integer_value(v);
+    if (v->kind == CP_EV_INT) {
+        int64_t n = v->i;
         if (n < 1 || n > 4294967295LL) {
             add_error(k, field, "must be an AS number from 1 to 4294967295");
             return;
@@ -143,7 +203,7 @@ static void parse_asn(collector *k, const char *field, const json_t *v, uint32_t
 
 static const char *const PROTOS[] = {"tcp", "udp", "icmp", "ipv6-icmp", "sctp", "gre", "esp", "ah", "other"};
 
-static void parse_proto(collector *k, const json_t *v, const char **out)
+static void parse_proto(collector *k, const val *v, const char **out)
 {
     size_t len;
     const char *s = want_string(k, "proto", v, 16, &len);
@@ -168,7 +228,7 @@ static bool domain_of(collector *k, const char *field, const char *s, size_t len
 
 /* scheme "://" [userinfo "@"] host [":" port] [path...]: the host is kept for
  * routing (a name, or an address in brackets or dotted). */
-static void parse_url(collector *k, const json_t *v, cp_event *ev)
+static void parse_url(collector *k, const val *v, cp_event *ev)
 {
     size_t len;
     const char *s = want_string(k, "url", v, 4096, &len);
@@ -251,7 +311,7 @@ static void parse_url(collector *k, const json_t *v, cp_event *ev)
     ev->url = s;
 }
 
-static void parse_email(collector *k, const json_t *v, cp_event *ev)
+static void parse_email(collector *k, const val *v, cp_event *ev)
 {
     size_t len;
     const char *s = want_string(k, "email", v, 254, &len);
@@ -273,9 +333,10 @@ static void parse_email(collector *k, const json_t *v, cp_event *ev)
     ev->email_domain = ev->email + ll + 1;
 }
 
-static void parse_hashes(collector *k, const json_t *v, cp_event *ev)
+static void parse_hashes(collector *k, const val *v, cp_event *ev)
 {
-    if (!json_is_object(v) || json_object_size(v) == 0) {
+    size_t members = v->kind != CP_EV_OBJECT ? 0 : v->obj ? json_object_size(v->obj) : v->n_pairs;
+    if (!members) {
         add_error(k, "hashes", "must be an object with one or more of md5, sha1, sha256, sha512");
         return;
     }
@@ -285,8 +346,20 @@ static void parse_hashes(collector *k, const json_t *v, cp_event *ev)
         size_t off;
     } H[] = {{"md5", 32, 0}, {"sha1", 40, 33}, {"sha256", 64, 33 + 41}, {"sha512", 128, 33 + 41 + 65}};
     const char *key;
-    json_t *h;
-    json_object_foreach((json_t *)v, key, h) {
+    json_t *hj;
+    void *it = v->obj ? json_object_iter((json_t *)v->obj) : NULL;
+    for (size_t m = 0; m < members; m++) {
+        val hv;
+        if (v->obj) {
+            key = json_object_iter_key(it);
+            hj = json_object_iter_value(it);
+            it = json_object_iter_next((json_t *)v->obj, it);
+            hv = of_json(hj);
+        } else {
+            key = v->pairs[m].key;
+            hv = v->pairs[m].v;
+        }
+        const val *h = &hv;
         size_t which = 4;
         for (size_t i = 0; i < 4; i++)
             if (strcmp(key, H[i].name) == 0) which = i;
@@ -315,7 +388,7 @@ static void parse_hashes(collector *k, const json_t *v, cp_event *ev)
     }
 }
 
-static void parse_time(collector *k, const json_t *v, int64_t now_ms, int64_t *out)
+static void parse_time(collector *k, const val *v, int64_t now_ms, int64_t *out)
 {
     size_t len;
     const char *s = want_string(k, "time", v, 64, &len);
@@ -333,94 +406,174 @@ static void parse_time(collector *k, const json_t *v, int64_t now_ms, int64_t *o
     else if (*out < now_ms - CP_EVENT_PAST_MS) add_error(k, "time", "is more than 30 days old");
 }
 
-static void parse_event(collector *k, const json_t *o, int64_t now_ms, cp_event *ev)
+typedef struct {
+    bool has_time, src_key, dst_key;
+} seen_keys;
+
+static void event_init(cp_event *ev)
 {
     memset(ev, 0, sizeof *ev);
     ev->src_port = ev->dst_port = -1;
     ev->classification = CP_RSIT_DEFAULT;
     ev->tlp = CP_TLP_NONE;
-    if (!json_is_object(o)) {
-        add_error(k, NULL, "must be a JSON object");
-        return;
-    }
-    bool has_time = false;
-    const char *key;
-    json_t *v;
+}
+
+static void parse_field(collector *k, const char *key, const val *vp, int64_t now_ms, cp_event *ev, seen_keys *sk)
+{
+    const val *v = vp;
     size_t len;
-    json_object_foreach((json_t *)o, key, v) {
-        if (strcmp(key, "time") == 0) {
-            has_time = true;
-            parse_time(k, v, now_ms, &ev->time_ms);
-        } else if (strcmp(key, "src_ip") == 0) {
-            ev->has_src = parse_ip(k, key, v, ev->src, &ev->src_v4, ev->src_text, sizeof ev->src_text);
-        } else if (strcmp(key, "dst_ip") == 0) {
-            ev->has_dst = parse_ip(k, key, v, ev->dst, &ev->dst_v4, ev->dst_text, sizeof ev->dst_text);
-        } else if (strcmp(key, "src_port") == 0) {
-            parse_port(k, key, v, &ev->src_port);
-        } else if (strcmp(key, "dst_port") == 0) {
-            parse_port(k, key, v, &ev->dst_port);
-        } else if (strcmp(key, "src_asn") == 0) {
-            parse_asn(k, key, v, &ev->src_asn);
-        } else if (strcmp(key, "dst_asn") == 0) {
-            parse_asn(k, key, v, &ev->dst_asn);
-        } else if (strcmp(key, "proto") == 0) {
-            parse_proto(k, v, &ev->proto);
-        } else if (strcmp(key, "domain") == 0) {
-            const char *s = want_string(k, key, v, 300, &len);
-            if (s) domain_of(k, key, s, len, ev->domain, sizeof ev->domain);
-        } else if (strcmp(key, "url") == 0) {
-            parse_url(k, v, ev);
-        } else if (strcmp(key, "hashes") == 0) {
-            parse_hashes(k, v, ev);
-        } else if (strcmp(key, "email") == 0) {
-            parse_email(k, v, ev);
-        } else if (strcmp(key, "classification") == 0) {
-            const char *s = want_string(k, key, v, 128, &len);
-            const char *c = s ? cp_rsit_find(s, len) : NULL;
-            if (c) ev->classification = c;
-            else if (s) add_error(k, key, "'%.128s' is not an RSIT class/type (e.g. malicious-code/c2-server)", s);
-        } else if (strcmp(key, "affected") == 0) {
-            const char *s = want_string(k, key, v, 8, &len);
-            if (s && strcmp(s, "src") == 0) ev->affected = CP_AFFECTED_SRC;
-            else if (s && strcmp(s, "dst") == 0) ev->affected = CP_AFFECTED_DST;
-            else if (s && strcmp(s, "any") == 0) ev->affected = CP_AFFECTED_ANY;
-            else if (s) add_error(k, key, "must be src, dst or any");
-        } else if (strcmp(key, "tlp") == 0) {
-            const char *s = want_string(k, key, v, 32, &len);
-            cp_tlp t = CP_TLP_NONE;
-            cp_err e = {{0}};
-            if (s && cp_tlp_parse(s, &t, &e)) add_error(k, key, "%s", e.msg);
-            else if (s) ev->tlp = (int)t;
-        } else if (strcmp(key, "source") == 0) {
-            ev->source = want_string(k, key, v, 128, &len);
-        } else if (strcmp(key, "description") == 0) {
-            ev->description = want_string(k, key, v, 1024, &len);
-        } else {
-            char f[72];
-            snprintf(f, sizeof f, "%.64s", key);
-            add_error(k, f, "unknown field (allowed: time, src_ip, dst_ip, src_port, dst_port, proto, src_asn, "
-                            "dst_asn, domain, url, hashes, email, classification, affected, tlp, source, description)");
-        }
+    if (strcmp(key, "time") == 0) {
+        sk->has_time = true;
+        parse_time(k, v, now_ms, &ev->time_ms);
+    } else if (strcmp(key, "src_ip") == 0) {
+        sk->src_key = true;
+        ev->has_src = parse_ip(k, key, v, ev->src, &ev->src_v4, ev->src_text, sizeof ev->src_text);
+    } else if (strcmp(key, "dst_ip") == 0) {
+        sk->dst_key = true;
+        ev->has_dst = parse_ip(k, key, v, ev->dst, &ev->dst_v4, ev->dst_text, sizeof ev->dst_text);
+    } else if (strcmp(key, "src_port") == 0) {
+        parse_port(k, key, v, &ev->src_port);
+    } else if (strcmp(key, "dst_port") == 0) {
+        parse_port(k, key, v, &ev->dst_port);
+    } else if (strcmp(key, "src_asn") == 0) {
+        parse_asn(k, key, v, &ev->src_asn);
+    } else if (strcmp(key, "dst_asn") == 0) {
+        parse_asn(k, key, v, &ev->dst_asn);
+    } else if (strcmp(key, "proto") == 0) {
+        parse_proto(k, v, &ev->proto);
+    } else if (strcmp(key, "domain") == 0) {
+        const char *s = want_string(k, key, v, 300, &len);
+        if (s) domain_of(k, key, s, len, ev->domain, sizeof ev->domain);
+    } else if (strcmp(key, "url") == 0) {
+        parse_url(k, v, ev);
+    } else if (strcmp(key, "hashes") == 0) {
+        parse_hashes(k, v, ev);
+    } else if (strcmp(key, "email") == 0) {
+        parse_email(k, v, ev);
+    } else if (strcmp(key, "classification") == 0) {
+        const char *s = want_string(k, key, v, 128, &len);
+        const char *c = s ? cp_rsit_find(s, len) : NULL;
+        if (c) ev->classification = c;
+        else if (s) add_error(k, key, "'%.128s' is not an RSIT class/type (e.g. malicious-code/c2-server)", s);
+    } else if (strcmp(key, "affected") == 0) {
+        const char *s = want_string(k, key, v, 8, &len);
+        if (s && strcmp(s, "src") == 0) ev->affected = CP_AFFECTED_SRC;
+        else if (s && strcmp(s, "dst") == 0) ev->affected = CP_AFFECTED_DST;
+        else if (s && strcmp(s, "any") == 0) ev->affected = CP_AFFECTED_ANY;
+        else if (s) add_error(k, key, "must be src, dst or any");
+    } else if (strcmp(key, "tlp") == 0) {
+        const char *s = want_string(k, key, v, 32, &len);
+        cp_tlp t = CP_TLP_NONE;
+        cp_err e = {{0}};
+        if (s && cp_tlp_parse(s, &t, &e)) add_error(k, key, "%s", e.msg);
+        else if (s) ev->tlp = (int)t;
+    } else if (strcmp(key, "source") == 0) {
+        ev->source = want_string(k, key, v, 128, &len);
+    } else if (strcmp(key, "description") == 0) {
+        ev->description = want_string(k, key, v, 1024, &len);
+    } else {
+        char f[72];
+        snprintf(f, sizeof f, "%.64s", key);
+        add_error(k, f, "unknown field (allowed: time, src_ip, dst_ip, src_port, dst_port, proto, src_asn, "
+                        "dst_asn, domain, url, hashes, email, classification, affected, tlp, source, description)");
     }
-    if (!has_time) add_error(k, "time", "is required");
+}
+
+static void finish_event(collector *k, cp_event *ev, const seen_keys *sk)
+{
+    if (!sk->has_time) add_error(k, "time", "is required");
     bool any = ev->has_src || ev->has_dst || ev->domain[0] || ev->url || ev->email_domain || ev->md5 || ev->sha1 ||
                ev->sha256 || ev->sha512;
     if (!any && !k->bad) add_error(k, NULL, "needs at least one of src_ip, dst_ip, domain, url, email, hashes");
     if (ev->affected == CP_AFFECTED_SRC && !ev->has_src && !k->bad) add_error(k, "affected", "is src but the event has no src_ip");
     if (ev->affected == CP_AFFECTED_DST && !ev->has_dst && !k->bad) add_error(k, "affected", "is dst but the event has no dst_ip");
-    if (ev->src_asn && !json_object_get(o, "src_ip") && !k->bad) add_error(k, "src_asn", "is given without src_ip");
-    if (ev->dst_asn && !json_object_get(o, "dst_ip") && !k->bad) add_error(k, "dst_asn", "is given without dst_ip");
+    if (ev->src_asn && !sk->src_key && !k->bad) add_error(k, "src_asn", "is given without src_ip");
+    if (ev->dst_asn && !sk->dst_key && !k->bad) add_error(k, "dst_asn", "is given without dst_ip");
+}
+
+static void parse_event(collector *k, const json_t *o, int64_t now_ms, cp_event *ev)
+{
+    event_init(ev);
+    if (!json_is_object(o)) {
+        add_error(k, NULL, "must be a JSON object");
+        return;
+    }
+    seen_keys sk = {0};
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)o, key, v) {
+        val x = of_json(v);
+        parse_field(k, key, &x, now_ms, ev, &sk);
+    }
+    finish_event(k, ev, &sk);
+}
+
+/* --- the streaming path (events_fast.c): a batch every event of which is
+ * valid, read without a tree; anything else goes to Jansson below --- */
+
+typedef struct {
+    cp_event_batch *b;
+    size_t cap;
+    int64_t now_ms;
+} fast_ctx;
+
+static bool fast_event(void *vctx, const cp_ev_pair *pairs, size_t n, const char *raw, size_t raw_len)
+{
+    fast_ctx *x = vctx;
+    cp_event_batch *b = x->b;
+    if (b->n == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 64;
+        cp_event *ev = realloc(b->ev, cap * sizeof *ev);
+        if (!ev) return false;
+        b->ev = ev;
+        x->cap = cap;
+    }
+    cp_event *ev = &b->ev[b->n];
+    event_init(ev);
+    collector k = {0}; /* no error list: an error sends the batch to the reference path */
+    seen_keys sk = {0};
+    for (size_t i = 0; i < n && !k.bad; i++) parse_field(&k, pairs[i].key, &pairs[i].v, x->now_ms, ev, &sk);
+    if (!k.bad) finish_event(&k, ev, &sk);
+    if (k.bad) return false;
+    ev->raw = raw;
+    ev->raw_len = raw_len;
+    b->n++;
+    return true;
+}
+
+static bool parse_fast(const char *body, size_t len, size_t max_events, size_t max_depth, int64_t now_ms,
+                       cp_event_batch *out)
+{
+    if (max_depth < 4 || !len) return false; /* the scanner's shapes nest 4 deep */
+    out->arena = malloc(len + 1);
+    if (!out->arena) return false;
+    fast_ctx x = {out, 0, now_ms};
+    if (cp_events_scan(body, len, max_events, out->arena, fast_event, &x)) return true;
+    free(out->arena);
+    free(out->ev);
+    memset(out, 0, sizeof *out);
+    return false;
 }
 
 void cp_event_batch_free(cp_event_batch *b)
 {
     json_decref(b->root);
+    free(b->arena);
     free(b->ev);
     memset(b, 0, sizeof *b);
 }
 
 cp_status cp_events_parse(const char *body, size_t len, size_t max_events, size_t max_depth, int64_t now_ms,
                           cp_event_batch *out, json_t **errors, cp_err *err)
+{
+    memset(out, 0, sizeof *out);
+    *errors = NULL;
+    if (parse_fast(body, len, max_events, max_depth, now_ms, out)) return CP_OK;
+    return cp_events_parse_tree(body, len, max_events, max_depth, now_ms, out, errors, err);
+}
+
+cp_status cp_events_parse_tree(const char *body, size_t len, size_t max_events, size_t max_depth, int64_t now_ms,
+                               cp_event_batch *out, json_t **errors, cp_err *err)
 {
     memset(out, 0, sizeof *out);
     *errors = NULL;

@@ -48,11 +48,20 @@ static cp_status submit_events(cp_req *r, cp_err *err)
     char at[CP_RFC3339_MAX];
     cp_rfc3339_format(received, at);
     cp_resp_json(r, 200,
-                 json_pack("{sI sI sI sI sI s{sI sI} ss}", "accepted", (json_int_t)res.accepted, "matched",
+                 json_pack("{sI sI sI sI sI s{sI} ss}", "accepted", (json_int_t)res.accepted, "matched",
                            (json_int_t)res.matched, "routed", (json_int_t)res.routed, "unrouted",
-                           (json_int_t)res.unrouted, "withheld_hits", (json_int_t)res.hidden_hits, "alerts", "created",
-                           (json_int_t)res.alerts_created, "updated", (json_int_t)res.alerts_updated, "received_at", at));
+                           (json_int_t)res.unrouted, "withheld_hits", (json_int_t)res.hidden_hits, "alerts", "queued",
+                           (json_int_t)res.alerts_queued, "received_at", at));
     return CP_OK;
+}
+
+/* Read-your-writes: every batch received before this request is in alerts
+ * (and their webhook deliveries) before it reads them, whether or not the
+ * folder has come to it yet. */
+static cp_status fold_first(cp_req *r, cp_conn *c, cp_err *err)
+{
+    cp_alerts_folded f;
+    return cp_alerts_fold_pending(c, 0, (int64_t)r->app->cfg->alert_stix_refresh_s * 1000, &f, err);
 }
 
 static cp_status time_param(cp_req *r, const char *name, int64_t *out, cp_err *err)
@@ -84,6 +93,7 @@ static cp_status list_alerts(cp_req *r, cp_err *err)
     if ((st = cp_req_page(r, 100, &f.limit, &f.next, err))) return st;
     cp_conn *c = cp_req_conn(r, err);
     if (!c) return CP_E_UNAVAILABLE;
+    if ((st = fold_first(r, c, err))) return st;
     json_t *page;
     if ((st = cp_alerts_list(c, &f, &page, err))) return st;
     cp_resp_json(r, 200, page);
@@ -98,6 +108,7 @@ static cp_status find_alert(cp_req *r, cp_action act, cp_conn **c, json_t **aler
     if (st && act != CP_ACT_ALERT_UPDATE) return st;
     *c = cp_req_conn(r, err);
     if (!*c) return CP_E_UNAVAILABLE;
+    if ((st = fold_first(r, *c, err))) return st;
     char member[CP_UUID_LEN + 1] = "";
     if ((st = cp_alert_get(*c, r->params[0], alert, member, err))) return st;
     cp_resource res = {.member_id = member};
@@ -191,6 +202,7 @@ static cp_status list_deliveries(cp_req *r, cp_err *err)
     int limit;
     const char *next;
     if ((st = cp_req_page(r, 50, &limit, &next, err))) return st;
+    if ((st = fold_first(r, c, err))) return st; /* the deliveries of alerts not folded yet */
     json_t *page;
     if ((st = cp_webhook_deliveries(c, r->params[0], cp_query_get(&r->query, "status"), limit, next, &page, err)))
         return st;

@@ -117,3 +117,31 @@ def test_backup_while_serving(server, tmp_path):
     assert db.execute("SELECT COUNT(*) FROM members").fetchone()[0] >= 2
     db.close()
     assert server.cli(["backup", str(out)], check=False).returncode == 1  # never overwrites
+
+
+def test_acknowledged_event_batches_survive_kill9(fresh_server):
+    """A batch answered 200 is in the alert journal; killed before the folder applied it, the
+    server applies it when it starts again: every event counted once, one alert per key."""
+    from warning_helpers import add_constituency, alerts, member_with_analyst, now_ts, post_events
+    s = fresh_server()
+    m, key = member_with_analyst(s)
+    add_constituency(s, m["id"], "cidr", "198.18.0.0/15")
+    hosts = [f"198.18.0.{i}" for i in range(1, 41)]
+
+    def send(k):
+        batch = [{"time": now_ts(-1), "src_ip": h, "classification": "intrusion-attempts/brute-force"} for h in hosts]
+        r = post_events(s, batch, key)
+        return r.status, r.json
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(send, range(12)))
+    assert all(st == 200 and j["alerts"]["queued"] == len(hosts) for st, j in results), results
+    s.kill9()  # right after the last acknowledgement: the folder waits up to 500 ms
+    s.start()
+    got = alerts(s, key, limit=1000)  # read-your-writes: folded by now
+    assert len(got) == len(hosts)
+    assert sorted(a["address"] for a in got) == sorted(hosts)
+    assert all(a["count"] == 12 for a in got), [a["count"] for a in got]
+    s.stop()
+    v = s.cli(["verify"])
+    assert v.stdout.startswith("ok: audit chain intact")

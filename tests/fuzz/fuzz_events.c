@@ -15,7 +15,11 @@
  *     itself a JSON object);
  *   - the normalised form of an accepted batch (cp_event_json of each event)
  *     is itself accepted, and normalising it again gives the same JSON
- *     (a fixed point).
+ *     (a fixed point);
+ *   - the streaming scanner and the Jansson reading agree: cp_events_parse
+ *     (scanner first) and cp_events_parse_tree (the reference) give the
+ *     same status and message, and for an accepted batch the same events
+ *     (each one's normalised form and exact text).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -59,8 +63,48 @@ static char *normalised(const cp_event_batch *b)
     return s;
 }
 
+/* The two readings of the input agree (see above). */
+static void check_agree(const uint8_t *data, size_t size)
+{
+    cp_event_batch a, b;
+    json_t *ea = NULL, *eb = NULL;
+    cp_err xa = {{0}}, xb = {{0}};
+    cp_status sa = cp_events_parse((const char *)data, size, MAX_EVENTS, 16, NOW_MS, &a, &ea, &xa);
+    cp_status sb = cp_events_parse_tree((const char *)data, size, MAX_EVENTS, 16, NOW_MS, &b, &eb, &xb);
+    if (sa == CP_E_NOMEM || sb == CP_E_NOMEM) {
+        if (!sa) cp_event_batch_free(&a);
+        if (!sb) cp_event_batch_free(&b);
+        json_decref(ea);
+        json_decref(eb);
+        return;
+    }
+    if (sa != sb || strcmp(xa.msg, xb.msg) != 0) {
+        fprintf(stderr, "readings disagree: %d '%s' / %d '%s'\n", sa, xa.msg, sb, xb.msg);
+        abort();
+    }
+    if (!json_equal(ea, eb) && (ea || eb)) abort();
+    json_decref(ea);
+    json_decref(eb);
+    if (sa) return;
+    if (a.n != b.n) abort();
+    for (size_t i = 0; i < a.n; i++) {
+        if (a.ev[i].raw != b.ev[i].raw || a.ev[i].raw_len != b.ev[i].raw_len) abort();
+        json_t *ja = cp_event_json(&a.ev[i]), *jb = cp_event_json(&b.ev[i]);
+        bool same = json_equal(ja, jb);
+        json_decref(ja);
+        json_decref(jb);
+        if (!same) {
+            fprintf(stderr, "event %zu differs between the readings\n", i);
+            abort();
+        }
+    }
+    cp_event_batch_free(&a);
+    cp_event_batch_free(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    check_agree(data, size);
     cp_event_batch b;
     json_t *errors = NULL;
     cp_err err = {{0}};

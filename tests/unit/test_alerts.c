@@ -38,8 +38,10 @@ static cp_actor analyst(const char *member)
     return a;
 }
 
-/* Runs one batch given as JSON text, with event times relative to a fixed base. */
-static cp_status run(const char *json, int64_t now, cp_events_result *res)
+static cp_alerts_folded last; /* what folding the last batch run did */
+
+/* Journals one batch given as JSON text (event times relative to a fixed base), without folding it. */
+static cp_status submit(const char *json, int64_t now, cp_events_result *res)
 {
     cp_event_batch b;
     json_t *errors = NULL;
@@ -56,7 +58,24 @@ static cp_status run(const char *json, int64_t now, cp_events_result *res)
     return st;
 }
 
+/* Journals one batch and folds it into alerts (what the folder thread does in serve). */
+static cp_status run(const char *json, int64_t now, cp_events_result *res)
+{
+    cp_status st = submit(json, now, res);
+    memset(&last, 0, sizeof last);
+    if (!st) st = cp_alerts_fold_pending(F.c, 0, OPT.stix_refresh_ms, &last, &F.err);
+    if (st) fprintf(stderr, "fold: %s\n", F.err.msg);
+    return st;
+}
+
 static long long count(const char *sql, const char *p) { return fx_count(&F, sql, p); }
+
+static long long count_substr(const char *s, const char *sub)
+{
+    long long n = 0;
+    for (const char *p = strstr(s, sub); p; p = strstr(p + 1, sub)) n++;
+    return n;
+}
 
 static void setup(void)
 {
@@ -103,7 +122,7 @@ static void test_aggregation_and_windows(void)
     CHECK_INT(r.accepted, 6);
     CHECK_INT(r.routed, 5);
     CHECK_INT(r.unrouted, 1);
-    CHECK_INT(r.alerts_created, 3); /* .7 in the 10:00 window, .7 in the 11:00 window, .8 */
+    CHECK_INT(last.created, 3); /* .7 in the 10:00 window, .7 in the 11:00 window, .8 */
     CHECK_INT(count("SELECT count FROM alerts WHERE address = '198.51.100.7' AND window_start = 1795860000000", NULL), 3);
     CHECK_INT(count("SELECT count FROM alerts WHERE address = '198.51.100.7' AND window_start = 1795863600000", NULL), 1);
     CHECK_INT(count("SELECT first_seen FROM alerts WHERE address = '198.51.100.7' AND window_start = 1795860000000", NULL),
@@ -112,8 +131,8 @@ static void test_aggregation_and_windows(void)
               base + 3599999);
     /* a second batch in the same window adds to the same alert */
     CHECK_INT(run("{\"events\":[{\"time\":\"2026-11-28T10:05:00Z\",\"src_ip\":\"198.51.100.7\"}]}", base + 3660000, &r), CP_OK);
-    CHECK_INT(r.alerts_created, 0);
-    CHECK_INT(r.alerts_updated, 1);
+    CHECK_INT(last.created, 0);
+    CHECK_INT(last.updated, 1);
     CHECK_INT(count("SELECT count FROM alerts WHERE address = '198.51.100.7' AND window_start = 1795860000000", NULL), 4);
     CHECK_INT(count("SELECT first_seen FROM alerts WHERE address = '198.51.100.7' AND window_start = 1795860000000", NULL),
               base + 300000);
@@ -172,7 +191,7 @@ static void test_stix_written(void)
     cp_events_result r;
     CHECK_INT(run("{\"events\":[{\"time\":\"2026-11-28T10:06:00Z\",\"src_ip\":\"198.51.100.7\"}]}",
                   1795863600000LL + 180000, &r), CP_OK);
-    CHECK_INT(r.alerts_updated, 1);
+    CHECK_INT(last.updated, 1);
     CHECK_INT(count("SELECT COUNT(*) FROM alert_stix_queue", NULL), 1);
     CHECK_INT(cp_alerts_stix_flush(F.c, cp_now_ms() + 10 * 3600 * 1000, 100000, &written, &F.err), CP_OK);
     CHECK_INT(written, 1);
@@ -216,6 +235,140 @@ static void test_transitions(void)
     CHECK_INT(count("SELECT COUNT(*) FROM audit_log WHERE action IN ('alert.acknowledge', 'alert.close')", NULL), 2);
 }
 
+
+/* A batch is durable in the journal before any alert changes; folding merges
+ * batches exactly (one alert, the summed count, the earliest first_seen, the
+ * first event kept), applies each row once and leaves the journal empty. */
+static void test_journal_then_fold(void)
+{
+    int64_t now = 1795863600000LL + 240000; /* 11:04 */
+    cp_events_result r;
+    const char *one = "{\"events\":[{\"time\":\"2026-11-28T11:01:00Z\",\"src_ip\":\"198.51.100.40\",\"source\":\"first\"},"
+                      "{\"time\":\"2026-11-28T11:02:00Z\",\"src_ip\":\"198.51.100.40\"},"
+                      "{\"time\":\"2026-11-28T11:02:00Z\",\"src_ip\":\"10.9.9.9\"}]}";
+    const char *two = "{\"events\":[{\"time\":\"2026-11-28T11:00:30Z\",\"src_ip\":\"198.51.100.40\",\"source\":\"second\"},"
+                      "{\"time\":\"2026-11-28T11:03:00Z\",\"src_ip\":\"198.51.100.40\",\"tlp\":\"TLP:RED\"}]}";
+    long long audit0 = count("SELECT COUNT(*) FROM audit_log WHERE action = 'alerts.fold'", NULL);
+    CHECK_INT(submit(one, now, &r), CP_OK);
+    CHECK_INT(r.alerts_queued, 1);
+    CHECK_INT(r.unrouted, 1);
+    CHECK_INT(submit(two, now, &r), CP_OK);
+    CHECK_INT(r.alerts_queued, 1);
+    CHECK_INT(count("SELECT COUNT(*) FROM alert_journal", NULL), 2);
+    CHECK_INT(count("SELECT COUNT(*) FROM alerts WHERE address = '198.51.100.40'", NULL), 0);
+    /* a batch that concerns nobody: its audit entry, no journal row */
+    CHECK_INT(submit("{\"events\":[{\"time\":\"2026-11-28T11:02:00Z\",\"src_ip\":\"10.9.9.8\"}]}", now, &r), CP_OK);
+    CHECK_INT(r.alerts_queued, 0);
+    CHECK_INT(count("SELECT COUNT(*) FROM alert_journal", NULL), 2);
+    /* folded from another connection (another thread of serve, or a server restarted after kill -9) */
+    cp_conn *c2;
+    CHECK_INT(cp_db_connect(F.db, &c2, &F.err), CP_OK);
+    cp_alerts_folded f = {0};
+    CHECK_INT(cp_alerts_fold_pending(c2, 0, 0, &f, &F.err), CP_OK);
+    CHECK_INT(f.batches, 2);
+    CHECK_INT(f.aggregates, 2);
+    CHECK_INT(f.created, 1);
+    CHECK_INT(f.updated, 0);
+    CHECK_INT(count("SELECT COUNT(*) FROM alert_journal", NULL), 0);
+    CHECK_INT(count("SELECT COUNT(*) FROM alerts WHERE address = '198.51.100.40'", NULL), 1);
+    CHECK_INT(count("SELECT count FROM alerts WHERE address = '198.51.100.40'", NULL), 4);
+    CHECK_INT(count("SELECT first_seen FROM alerts WHERE address = '198.51.100.40'", NULL), 1795863600000LL + 30000);
+    CHECK_INT(count("SELECT last_seen FROM alerts WHERE address = '198.51.100.40'", NULL), 1795863600000LL + 180000);
+    CHECK_INT(count("SELECT tlp FROM alerts WHERE address = '198.51.100.40'", NULL), CP_TLP_RED);
+    /* the first event of the first batch, exactly as sent */
+    CHECK_INT(count("SELECT COUNT(*) FROM alerts WHERE address = '198.51.100.40' AND source = 'first' AND event ="
+                    " '{\"time\":\"2026-11-28T11:01:00Z\",\"src_ip\":\"198.51.100.40\",\"source\":\"first\"}'", NULL), 1);
+    CHECK_INT(count("SELECT COUNT(*) FROM alerts WHERE address = '198.51.100.40' AND reported_by = ?", F.state), 1);
+    CHECK_INT(count("SELECT COUNT(*) FROM audit_log WHERE action = 'alerts.fold'", NULL), audit0 + 1);
+    /* nothing left: folding again changes nothing */
+    memset(&f, 0, sizeof f);
+    CHECK_INT(cp_alerts_fold_pending(c2, 0, 0, &f, &F.err), CP_OK);
+    CHECK_INT(f.batches, 0);
+    CHECK_INT(count("SELECT count FROM alerts WHERE address = '198.51.100.40'", NULL), 4);
+    /* a rolled-back fold leaves the rows for the next one */
+    CHECK_INT(submit(two, now, &r), CP_OK);
+    CHECK_INT(cp_conn_begin(c2, CP_TX_WRITE, &F.err), CP_OK);
+    memset(&f, 0, sizeof f);
+    CHECK_INT(cp_alerts_fold_tx(c2, 0, 10, true, 0, &f, &F.err), CP_OK);
+    CHECK_INT(f.batches, 1);
+    cp_conn_rollback(c2);
+    CHECK_INT(count("SELECT COUNT(*) FROM alert_journal", NULL), 1);
+    CHECK_INT(count("SELECT count FROM alerts WHERE address = '198.51.100.40'", NULL), 4);
+    CHECK_INT(cp_alerts_fold_pending(c2, 0, 0, &f, &F.err), CP_OK);
+    CHECK_INT(count("SELECT count FROM alerts WHERE address = '198.51.100.40'", NULL), 6);
+    CHECK_INT(count("SELECT COUNT(*) FROM alert_journal", NULL), 0);
+    /* only what was received up to the reader's time is folded for it */
+    CHECK_INT(submit(two, now, &r), CP_OK);
+    memset(&f, 0, sizeof f);
+    CHECK_INT(cp_alerts_fold_pending(c2, now - 1, 0, &f, &F.err), CP_OK);
+    CHECK_INT(f.batches, 0);
+    CHECK_INT(cp_alerts_fold_pending(c2, now, 0, &f, &F.err), CP_OK);
+    CHECK_INT(f.batches, 1);
+    cp_conn_close(c2);
+}
+
+/* The journal's text: a round trip keeps every field (sources and events of
+ * any bytes, one text per event), and text that is not a journal's is refused. */
+static void test_journal_text(void)
+{
+    const char *ev1 = "{\"a\":\n 1}", *ev2 = "{}";
+    cp_alert_delta d[3];
+    memset(d, 0, sizeof d);
+    d[0] = (cp_alert_delta){.member_id = "m1", .indicator_id = "indicator--x", .classification = "other/other",
+                            .address = "192.0.2.1", .address_kind = "ip", .window_start = -3600000, .count = 7,
+                            .first_seen = 5, .last_seen = 9, .tlp = 4, .source = "a b\nc", .event = ev1,
+                            .event_len = strlen(ev1), .event_time = 5};
+    d[1] = d[0];
+    d[1].indicator_id = NULL;
+    d[1].address = "example.org";
+    d[1].address_kind = "domain";
+    d[2] = d[0];
+    d[2].member_id = "m2";
+    d[2].source = NULL;
+    d[2].event = ev2;
+    d[2].event_len = 2;
+    uint32_t sample[3] = {0, 0, 1};
+    size_t len;
+    char *t = cp_alert_journal_encode(d, sample, 3, &len);
+    CHECK(t != NULL);
+    CHECK_INT((long long)len, (long long)strlen(t));
+    CHECK_INT(count_substr(t, ev1), 1); /* stored once for the two deltas that share it */
+    cp_alert_delta *o;
+    size_t n;
+    CHECK_INT(cp_alert_journal_decode(t, len, 42, "rep", &o, &n, &F.err), CP_OK);
+    CHECK_INT((long long)n, 3);
+    CHECK_STR(o[0].member_id, "m1");
+    CHECK_STR(o[0].indicator_id, "indicator--x");
+    CHECK(o[1].indicator_id == NULL);
+    CHECK_STR(o[1].address_kind, "domain");
+    CHECK_INT(o[0].window_start, -3600000);
+    CHECK_INT(o[0].count, 7);
+    CHECK_INT(o[0].tlp, 4);
+    CHECK_STR(o[0].source, "a b\nc");
+    CHECK_INT((long long)o[1].event_len, (long long)strlen(ev1));
+    CHECK(memcmp(o[1].event, ev1, strlen(ev1)) == 0);
+    CHECK(o[2].source == NULL);
+    CHECK_INT((long long)o[2].event_len, 2);
+    CHECK_INT(o[2].received_ms, 42);
+    CHECK_STR(o[2].reported_by, "rep");
+    free(o);
+    free(t);
+    /* a token with a space cannot be encoded */
+    d[0].address = "a b";
+    CHECK(cp_alert_journal_encode(d, sample, 1, &len) == NULL);
+    const char *bad[] = {"", "J1", "J1 1 1\n", "J2 0 0\n", "J1 0 0\nx", "J1 1 0\nm - c a ip 0 1 0 0 1 0\n",
+                         "J1 1 1\nm - c a ip 0 1 0 0 1 0\n0 5 2\nab\n{}\n", "J1 1 1\nm - c a tcp 0 1 0 0 1 0\n0 -1 2\n\n{}\n",
+                         "J1 1 1\nm - c a ip 0 0 0 0 1 0\n0 -1 2\n\n{}\n", "J1 0 0\n\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", bad[i]);
+        CHECK_INT(cp_alert_journal_decode(buf, strlen(buf), 0, NULL, &o, &n, &F.err), CP_E_STORE);
+    }
+    char ok[] = "J1 1 1\nm - c a ip 0 1 0 0 1 0\n0 -1 2\n\n{}\n";
+    CHECK_INT(cp_alert_journal_decode(ok, strlen(ok), 0, NULL, &o, &n, &F.err), CP_OK);
+    free(o);
+}
+
 int main(void)
 {
     fx_open(&F);
@@ -224,6 +377,8 @@ int main(void)
     RUN(test_tlp_strictest_and_withheld);
     RUN(test_stix_written);
     RUN(test_transitions);
+    RUN(test_journal_then_fold);
+    RUN(test_journal_text);
     cp_routing_reset();
     fx_close(&F);
     return harness_done();
