@@ -4,6 +4,7 @@
 #include "store/worker.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -24,6 +25,9 @@ struct cp_worker {
 static void *run(void *arg)
 {
     cp_worker *w = arg;
+    char tname[16]; /* "cp-<name>", as top -H and perf show it (15 bytes at most) */
+    snprintf(tname, sizeof tname, "cp-%s", w->name);
+    pthread_setname_np(pthread_self(), tname);
     cp_conn *c = NULL;
     for (;;) {
         pthread_mutex_lock(&w->mu);

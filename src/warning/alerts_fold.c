@@ -30,6 +30,7 @@
 #include "audit/audit.h"
 #include "base/log.h"
 #include "base/timeutil.h"
+#include "store/worker.h"
 #include "warning/alerts.h"
 #include "warning/webhook.h"
 
@@ -358,82 +359,50 @@ cp_status cp_alerts_fold_pending(cp_conn *c, int64_t upto_ms, int64_t stix_refre
     return st;
 }
 
-/* --- the thread --- */
+/* --- the thread: a store/worker.h step --- */
 
-static pthread_t g_thread;
-static bool g_running, g_stop;
-static atomic_int g_pending;
-static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t g_cond = PTHREAD_COND_INITIALIZER;
+static cp_worker *g_worker;
 static cp_db *g_db;
+static atomic_int g_pending;
 static int64_t g_refresh_ms;
 
-static void *folder(void *arg)
+static cp_status folder_step(cp_conn *c, void *ctx, bool *more, cp_err *err)
 {
-    (void)arg;
-    pthread_setname_np(pthread_self(), "cp-alert-fold"); /* (top -H, perf) */
-    cp_conn *c = NULL;
-    cp_err err = {{0}};
-    for (;;) {
-        pthread_mutex_lock(&g_lock);
-        bool stop = g_stop;
-        pthread_mutex_unlock(&g_lock);
-        atomic_store(&g_pending, 0);
-        if (!c && cp_db_connect(g_db, &c, &err)) {
-            cp_log(CP_LOG_WARN, "alerts_fold", "cannot reach the store: %s", err.msg);
-            c = NULL;
-        }
-        cp_alerts_folded f = {0};
-        if (c && fold_all(c, cp_now_ms(), false, g_refresh_ms, &f, &err)) {
-            cp_log(CP_LOG_WARN, "alerts_fold", "folding the alert journal: %s", err.msg);
-            cp_conn_close(c);
-            c = NULL;
-        }
-        if (stop) break; /* (folded once more after the stop: what was journaled until then) */
-        pthread_mutex_lock(&g_lock);
-        if (!g_stop && atomic_load(&g_pending) < FOLD_KICK) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += FOLD_INTERVAL_MS * 1000000L;
-            ts.tv_sec += ts.tv_nsec / 1000000000L;
-            ts.tv_nsec %= 1000000000L;
-            pthread_cond_timedwait(&g_cond, &g_lock, &ts);
-        }
-        pthread_mutex_unlock(&g_lock);
-    }
-    if (c) cp_conn_close(c);
-    return NULL;
+    (void)ctx;
+    *more = false; /* fold_all folds until nothing is left */
+    atomic_store(&g_pending, 0);
+    cp_alerts_folded f = {0};
+    cp_status st = fold_all(c, cp_now_ms(), false, g_refresh_ms, &f, err);
+    return st ? cp_fail_prefix(err, st, "folding the alert journal") : CP_OK;
 }
 
 cp_status cp_alerts_fold_worker_start(cp_db *db, int64_t stix_refresh_ms, cp_err *err)
 {
-    if (g_running) return CP_OK;
+    if (g_worker) return CP_OK;
     g_db = db;
     g_refresh_ms = stix_refresh_ms;
-    g_stop = false;
-    if (pthread_create(&g_thread, NULL, folder, NULL) != 0)
-        return cp_fail(err, CP_E_INTERNAL, "cannot start the alert journal's folder");
-    g_running = true;
-    return CP_OK;
+    return cp_worker_start(db, "alerts_fold", folder_step, NULL, FOLD_INTERVAL_MS, &g_worker, err);
 }
 
 void cp_alerts_fold_worker_stop(void)
 {
-    if (!g_running) return;
-    pthread_mutex_lock(&g_lock);
-    g_stop = true;
-    pthread_cond_signal(&g_cond);
-    pthread_mutex_unlock(&g_lock);
-    pthread_join(g_thread, NULL);
-    g_running = false;
+    if (!g_worker) return;
+    cp_worker_stop(g_worker);
+    g_worker = NULL;
+    /* once more after the stop: what was journaled until then */
+    cp_conn *c;
+    cp_err err = {{0}};
+    cp_alerts_folded f = {0};
+    if (cp_db_connect(g_db, &c, &err) == CP_OK) {
+        if (fold_all(c, cp_now_ms(), false, g_refresh_ms, &f, &err))
+            cp_log(CP_LOG_WARN, "alerts_fold", "folding the alert journal at stop: %s", err.msg);
+        cp_conn_close(c);
+    } else {
+        cp_log(CP_LOG_WARN, "alerts_fold", "cannot reach the store at stop: %s", err.msg);
+    }
 }
 
 void cp_alerts_fold_kick(void)
 {
-    if (!g_running) return;
-    if (atomic_fetch_add(&g_pending, 1) + 1 == FOLD_KICK) {
-        pthread_mutex_lock(&g_lock);
-        pthread_cond_signal(&g_cond);
-        pthread_mutex_unlock(&g_lock);
-    }
+    if (g_worker && atomic_fetch_add(&g_pending, 1) + 1 == FOLD_KICK) cp_worker_kick(g_worker);
 }
