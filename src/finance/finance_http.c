@@ -239,29 +239,22 @@ static cp_status get_entry(cp_req *r, cp_err *err)
     return CP_OK;
 }
 
-static cp_status get_arrears(cp_req *r, cp_err *err)
+/* A finance reader's view as of ?as_of= (default today) in ?currency=. */
+static cp_status day_view(cp_req *r, cp_status (*fn)(cp_conn *, const char *, int64_t, json_t **, cp_err *), cp_err *err)
 {
     cp_conn *c;
     char cur[4];
     int64_t day;
     json_t *out;
     cp_status st = reader(r, &c, cur, &day, err);
-    if (st || (st = cp_finance_arrears(c, cur, day, &out, err))) return st;
+    if (st || (st = fn(c, cur, day, &out, err))) return st;
     cp_resp_json(r, 200, out);
     return CP_OK;
 }
 
-static cp_status get_voting_rights(cp_req *r, cp_err *err)
-{
-    cp_conn *c;
-    char cur[4];
-    int64_t day;
-    json_t *out;
-    cp_status st = reader(r, &c, cur, &day, err);
-    if (st || (st = cp_finance_voting_rights(c, cur, day, &out, err))) return st;
-    cp_resp_json(r, 200, out);
-    return CP_OK;
-}
+static cp_status get_arrears(cp_req *r, cp_err *err) { return day_view(r, cp_finance_arrears, err); }
+
+static cp_status get_voting_rights(cp_req *r, cp_err *err) { return day_view(r, cp_finance_voting_rights, err); }
 
 static cp_status report(cp_req *r, json_t **out, cp_err *err)
 {
