@@ -364,7 +364,7 @@ static cp_status get_transparency(cp_req *r, cp_err *err)
         }
     pthread_mutex_unlock(&tcache_mu);
     if ((st = cp_finance_transparency(c, cur, day, &out, err))) return st;
-    char *text = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *text = json_dumps(out, CP_RESP_JSON_FLAGS);
     json_decref(out);
     if (!text) return cp_fail(err, CP_E_NOMEM, "out of memory");
     size_t len = strlen(text);

@@ -98,6 +98,10 @@ cp_status cp_req_page(cp_req *r, int def, int *limit, const char **next, cp_err 
 
 /* Sets a JSON response; steals body. */
 void cp_resp_json(cp_req *r, int status, json_t *body);
+/* How cp_resp_json writes JSON (for a handler that caches the text itself):
+ * compact, in insertion order, reals with 15 significant digits (10.3 reads
+ * "10.3", not "10.300000000000001"). */
+#define CP_RESP_JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15))
 /* Sets a plain response with a copy of text. */
 void cp_resp_text(cp_req *r, int status, const char *type, const char *text, size_t len);
 /* Sets a response whose body (malloc'd, len bytes) the server takes over. */

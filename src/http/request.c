@@ -45,8 +45,7 @@ void cp_resp_json(cp_req *r, int status, json_t *body)
     free(r->resp_body);
     r->status = status;
     r->resp_type = "application/json";
-    /* reals with 15 significant digits: 10.3 reads "10.3", not "10.300000000000001" */
-    r->resp_body = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15)) : NULL;
+    r->resp_body = body ? json_dumps(body, CP_RESP_JSON_FLAGS) : NULL;
     r->resp_len = r->resp_body ? strlen(r->resp_body) : 0;
     if (!r->resp_body) { /* allocation failure or no body: say so in the shape clients expect */
         r->status = 500;

@@ -139,6 +139,7 @@ def test_roles(server, fin):
     # the public picture needs no key
     r = server.request("GET", "/api/v1/finance/transparency")
     assert r.status == 200 and "runway_months" in r.json and "members_without_vote" in r.json
+    assert not re.search(r"\d\.\d{15,}", r.raw), r.raw  # the cached text is written as cp_resp_json writes
     assert "budget_execution" not in r.json
 
 

@@ -1,5 +1,9 @@
 #include "harness.h"
+#include "http/http.h"
 #include "http/media.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 #define TAXII "application/taxii+json"
 
@@ -36,9 +40,27 @@ static void test_accepts(void)
     CHECK(cp_media_accepts("application/stix+json;version=2.1", "application/stix+json"));
 }
 
+/* Responses write reals as people write them (runway_months 10.3), with every
+ * digit a double carries up to 15 significant ones. */
+static void test_response_reals(void)
+{
+    static const struct {
+        double v;
+        const char *text;
+    } cases[] = {{10.3, "10.3"}, {0.1, "0.1"}, {94.0, "94.0"}, {123456.78, "123456.78"}, {1e-7, "1e-7"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *j = json_real(cases[i].v);
+        char *t = json_dumps(j, CP_RESP_JSON_FLAGS);
+        CHECK_STR(t, cases[i].text);
+        free(t);
+        json_decref(j);
+    }
+}
+
 int main(void)
 {
     RUN(test_is);
     RUN(test_accepts);
+    RUN(test_response_reals);
     return harness_done();
 }
