@@ -103,7 +103,8 @@ static cp_status currency_of(cp_conn *c, const cp_cli_args *o, char cur[4], cp_e
     return st;
 }
 
-static char *read_file_max(const char *path, size_t max, size_t *len, cp_err *err)
+/* The whole file, NUL-terminated; what names it in the error when it is larger than max. */
+static char *read_file_max(const char *path, size_t max, const char *what, size_t *len, cp_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -116,31 +117,11 @@ static char *read_file_max(const char *path, size_t max, size_t *len, cp_err *er
     if (!buf) return NULL;
     if (n > max) {
         free(buf);
-        cp_fail(err, CP_E_TOO_LARGE, "%.300s is larger than %zu bytes", path, max);
+        cp_fail(err, CP_E_TOO_LARGE, "%.300s is too large for %s (more than %zu bytes)", path, what, max);
         return NULL;
     }
     buf[n] = 0;
     *len = n;
-    return buf;
-}
-
-static char *read_file(const char *path, cp_err *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        cp_fail(err, CP_E_IO, "cannot open %.300s", path);
-        return NULL;
-    }
-    char *buf = malloc(CP_SCALE_TEXT_MAX + 2);
-    size_t n = buf ? fread(buf, 1, CP_SCALE_TEXT_MAX + 1, f) : 0;
-    fclose(f);
-    if (!buf) return NULL;
-    if (n > CP_SCALE_TEXT_MAX) {
-        free(buf);
-        cp_fail(err, CP_E_TOO_LARGE, "%.300s is too large for a scale file", path);
-        return NULL;
-    }
-    buf[n] = 0;
     return buf;
 }
 
@@ -167,7 +148,8 @@ static cp_status run(cp_conn *c, const cp_actor *a, const char *action, const cp
         wrote = false;
         st = cp_finance_scale_json(c, out, err);
     } else if (strcmp(action, "scale-load") == 0) {
-        char *text = read_file(o->operands[0], err);
+        size_t len;
+        char *text = read_file_max(o->operands[0], CP_SCALE_TEXT_MAX, "a scale file", &len, err);
         if (!text) st = CP_E_IO;
         else {
             json_object_set_new(in, "text", json_string(text));
@@ -205,7 +187,7 @@ static cp_status run(cp_conn *c, const cp_actor *a, const char *action, const cp
         st = cp_finance_pay(c, a, in, &idem, out, err);
     } else if (strcmp(action, "import-payments") == 0) {
         size_t len = 0;
-        char *text = read_file_max(o->operands[0], CP_FIN_CSV_MAX, &len, err);
+        char *text = read_file_max(o->operands[0], CP_FIN_CSV_MAX, "a payment import", &len, err);
         json_t *body = NULL;
         if (!text) st = CP_E_IO;
         else if (!(st = cp_fin_payments_csv(text, len, &body, err)))

@@ -60,6 +60,21 @@ static bool wants_csv(cp_req *r)
     return acc && strcasestr(acc, "text/csv") && cp_media_accepts(acc, "text/csv");
 }
 
+/* out (stolen) as JSON, or as CSV through to_csv when the client asks for CSV. */
+static cp_status json_or_csv(cp_req *r, json_t *out, char *(*to_csv)(const json_t *, size_t *), cp_err *err)
+{
+    if (!wants_csv(r)) {
+        cp_resp_json(r, 200, out);
+        return CP_OK;
+    }
+    size_t len;
+    char *csv = to_csv(out, &len);
+    json_decref(out);
+    if (!csv) return cp_fail(err, CP_E_NOMEM, "out of memory");
+    cp_resp_take(r, 200, "text/csv; charset=utf-8", csv, len);
+    return CP_OK;
+}
+
 /* Writes: role first, then the body, then the domain call. */
 typedef cp_status (*writer)(cp_conn *, const cp_actor *, const json_t *, cp_fin_idem *, json_t **, cp_err *);
 typedef cp_status (*writer_arg)(cp_conn *, const cp_actor *, const char *, const json_t *, cp_fin_idem *, json_t **,
@@ -150,16 +165,7 @@ static cp_status get_statement(cp_req *r, cp_err *err)
     else if ((st = as_of(r, "from", &from, err))) return st;
     json_t *out;
     if ((st = cp_finance_statement(c, r->params[0], cur, from, to, &out, err))) return st;
-    if (wants_csv(r)) {
-        size_t len;
-        char *csv = cp_finance_statement_csv(out, &len);
-        json_decref(out);
-        if (!csv) return cp_fail(err, CP_E_NOMEM, "out of memory");
-        cp_resp_take(r, 200, "text/csv; charset=utf-8", csv, len);
-        return CP_OK;
-    }
-    cp_resp_json(r, 200, out);
-    return CP_OK;
+    return json_or_csv(r, out, cp_finance_statement_csv, err);
 }
 
 static cp_status get_voting_right(cp_req *r, cp_err *err)
@@ -279,17 +285,7 @@ static cp_status get_sustainability(cp_req *r, cp_err *err)
 {
     json_t *out;
     cp_status st = report(r, &out, err);
-    if (st) return st;
-    if (wants_csv(r)) {
-        size_t len;
-        char *csv = cp_finance_sustainability_csv(out, &len);
-        json_decref(out);
-        if (!csv) return cp_fail(err, CP_E_NOMEM, "out of memory");
-        cp_resp_take(r, 200, "text/csv; charset=utf-8", csv, len);
-        return CP_OK;
-    }
-    cp_resp_json(r, 200, out);
-    return CP_OK;
+    return st ? st : json_or_csv(r, out, cp_finance_sustainability_csv, err);
 }
 
 static cp_status get_chart(cp_req *r, cp_err *err)

@@ -27,6 +27,7 @@ static const struct {
     {"PYG", 0}, {"RWF", 0}, {"UGX", 0}, {"UYI", 0}, {"VND", 0}, {"VUV", 0}, {"XAF", 0}, {"XOF", 0},
     {"XPF", 0}, {"BHD", 3}, {"IQD", 3}, {"JOD", 3}, {"KWD", 3}, {"LYD", 3}, {"OMR", 3}, {"TND", 3},
     {"CLF", 4}, {"UYW", 4},
+    /* -1: no minor unit (metals, funds, test and "no currency" codes such as XTS and XXX) */
     {"XAU", -1}, {"XAG", -1}, {"XPT", -1}, {"XPD", -1}, {"XDR", -1}, {"XBA", -1}, {"XBB", -1},
     {"XBC", -1}, {"XBD", -1}, {"XTS", -1}, {"XXX", -1}, {"XSU", -1}, {"XUA", -1}, {"BOV", -1},
     {"CHE", -1}, {"CHW", -1}, {"COU", -1}, {"MXV", -1}, {"USN", -1},
